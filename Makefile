@@ -1,0 +1,32 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lab lint clean
+
+# The virtual environment with the kit and its test extras; redone when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	@bash scripts/system-deps.sh
+
+demo: setup
+	$(BIN)/kit demo
+
+test: setup lint
+	$(BIN)/pytest -n auto
+
+lint: $(STAMP)
+	$(BIN)/ruff check kit tests benchmarks
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,139 @@
+"""The ``kit`` command line: demo, synthetic data, data checks.
+
+Messages follow ``--lang`` or the ``KIT_LANG`` environment variable (zh / en). A user error
+(:class:`kit.errors.KitError`) prints one paragraph — what, where, how to fix — and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from kit import i18n
+from kit.errors import KitError
+from kit.i18n import t
+from kit.paths import BUILD, NOTEBOOKS, ROOT, SAMPLE
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(help=t("cli.help"), no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+data_app = typer.Typer(help=t("cli.data.help"), no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+SNAPSHOT = NOTEBOOKS / "reports" / "cx-snapshot.ipynb"
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in i18n.LANGS:
+        raise KitError("unknown_lang", value=lang)
+    return lang
+
+
+def _set_lang(lang: str | None) -> str | None:
+    if lang is not None:
+        i18n.set_lang(_check_lang(lang))
+    return lang
+
+
+@app.callback()
+def main_options(
+    lang: Annotated[str | None, typer.Option("--lang", help=t("cli.lang"), callback=_set_lang, is_eager=True)] = None,
+):
+    """Options shared by every command."""
+
+
+@app.command(help=t("cli.demo.help"))
+def demo(
+    out: Annotated[Path, typer.Option(help=t("cli.demo.out"))] = BUILD / "demo",
+    langs: Annotated[list[str], typer.Option("--report-lang", help=t("cli.demo.report_lang"))] = ["en", "zh"],  # noqa: B006
+):
+    from kit.pipeline import execute, export_html
+
+    for lang in langs:
+        _check_lang(lang)  # before doing any work
+    survey = SAMPLE / "survey_responses.csv"
+    if not survey.exists():
+        with console.status(t("cli.demo.synth")):
+            _write_sample(SAMPLE, seed=0)
+    written = []
+    for lang in langs:
+        with console.status(t("cli.demo.running", language=lang)):
+            executed = execute(SNAPSHOT, out / f"cx-snapshot.{lang}.ipynb", {"lang": lang, "data_path": str(survey)}, cwd=ROOT)
+            html = export_html(executed, out / f"cx-snapshot.{lang}.html", title=t("cli.demo.title", lang))
+        written += [executed, html]
+        console.print(t("cli.demo.done", language=lang))
+    console.print(t("cli.demo.wrote"))
+    for path in written:
+        console.print(f"  {path}", highlight=False)
+
+
+def _write_sample(out: Path, seed: int, **sizes) -> list[Path]:
+    from kit import synth
+
+    return synth.write_sample(out, seed=seed, **sizes)
+
+
+@data_app.command("synth", help=t("cli.synth.help"))
+def data_synth(
+    out: Annotated[Path, typer.Option(help=t("cli.synth.out"))] = SAMPLE,
+    seed: Annotated[int, typer.Option(help=t("cli.synth.seed"))] = 0,
+    survey: Annotated[int, typer.Option(help=t("cli.synth.survey"))] = 5000,
+    tickets: Annotated[int, typer.Option(help=t("cli.synth.tickets"))] = 1500,
+    trainees: Annotated[int, typer.Option(help=t("cli.synth.trainees"))] = 48,
+):
+    with console.status(t("cli.synth.running")):
+        paths = _write_sample(out, seed, n_survey=survey, n_tickets=tickets, n_trainees=trainees)
+    console.print(t("cli.synth.done", n=len(paths), out=out))
+    for path in paths:
+        console.print(f"  {path}", highlight=False)
+
+
+@data_app.command("check", help=t("cli.check.help"))
+def data_check(
+    file: Annotated[Path, typer.Argument(help=t("cli.check.file"))],
+    kind: Annotated[str, typer.Option(help=t("cli.check.kind"))],
+    sheet: Annotated[str | None, typer.Option(help=t("cli.check.sheet"))] = None,
+    escape_formulas: Annotated[bool, typer.Option("--escape-formulas", help=t("cli.check.escape"))] = False,
+):
+    from kit import io
+
+    _, report = io.load(file, kind, sheet=sheet, formulas="escape" if escape_formulas else "error")
+    for line in report.lines():
+        console.print(f"• {line}", highlight=False)
+    console.print(f"[green]{t('cli.check.ok', file=file, n=report.n_rows, kind=kind)}[/green]")
+
+
+@data_app.command("docs", help=t("cli.docs.help"))
+def data_docs(
+    out: Annotated[Path, typer.Option(help=t("cli.docs.out"))] = ROOT / "data" / "README.md",
+    check: Annotated[bool, typer.Option("--check", help=t("cli.docs.check"))] = False,
+):
+    from kit.datadoc import render
+
+    text = render()
+    if check:
+        if not out.exists() or out.read_text(encoding="utf-8") != text:
+            raise KitError("docs_stale", file=out)
+        console.print(t("cli.docs.current", file=out))
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(t("cli.docs.wrote", file=out))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``kit`` command: user errors become one paragraph and exit status 2."""
+    try:
+        app(args=argv, prog_name="kit", standalone_mode=True)
+    except KitError as error:
+        err_console.print(Text.assemble((t("cli.error"), "bold red"), " ", str(error)), soft_wrap=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

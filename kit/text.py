@@ -1,0 +1,54 @@
+"""Course text (lessons, reports) in Simplified Chinese and English, chosen by ``lang``.
+
+Text lives in ``course/<doc>.<lang>.yml`` as ``key: Markdown`` pairs with optional ``{placeholders}``;
+notebooks call ``text = kit.text.load("reports/cx-snapshot", lang)`` and ``text.show("intro", n=…)``.
+Both languages of a document must have the same keys and placeholders (tests/test_i18n.py).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+
+from kit.i18n import check_lang
+from kit.paths import COURSE
+
+
+class Text(Mapping):
+    """One course document in one language: a read-only mapping ``key → Markdown template``."""
+
+    def __init__(self, doc: str, lang: str, entries: dict[str, str]):
+        self.doc, self.lang, self._entries = doc, lang, entries
+
+    def __getitem__(self, key):
+        return self._entries[key]
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __len__(self):
+        return len(self._entries)
+
+    def format(self, key: str, **params) -> str:
+        """The text of ``key`` with its placeholders filled."""
+        return self._entries[key].format(**params) if params else self._entries[key]
+
+    def show(self, key: str, **params) -> None:
+        """Display ``key`` as Markdown in the notebook."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(self.format(key, **params)))
+
+
+def path_of(doc: str, lang: str, root: Path = COURSE) -> Path:
+    return root / f"{doc}.{check_lang(lang)}.yml"
+
+
+@functools.cache
+def load(doc: str, lang: str) -> Text:
+    """The course document ``doc`` (e.g. ``"reports/cx-snapshot"``) in ``lang``."""
+    import yaml
+
+    with open(path_of(doc, lang), encoding="utf-8") as fh:
+        return Text(doc, lang, yaml.safe_load(fh))

@@ -1,0 +1,80 @@
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from kit import plots  # noqa: E402
+
+
+def glyph_warnings(draw) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = draw()
+        fig.canvas.draw()
+        plt.close(fig)
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def chinese_figure():
+    fig, ax = plt.subplots()
+    ax.set_title("客户满意度与服务品质")
+    ax.set_xlabel("推荐意愿（0–10）")
+    ax.bar(["电话", "邮件", "在线"], [3, 2, 5])
+    return fig
+
+
+def test_theme_picks_an_installed_cjk_font():
+    family = plots.set_theme()
+    assert family in plots.CJK_FAMILIES, "no CJK font: run `make setup` (installs fonts-noto-cjk)"
+    assert matplotlib.rcParams["font.sans-serif"][0] == family
+
+
+def test_chinese_text_renders_without_missing_glyphs():
+    plots.set_theme()
+    assert glyph_warnings(chinese_figure) == []
+
+
+def test_glyph_check_catches_a_latin_only_font():
+    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"]}):
+        assert glyph_warnings(chinese_figure), "the missing-glyph check must be able to fail"
+
+
+@pytest.fixture
+def survey():
+    return pd.DataFrame(
+        {
+            "submitted_at": pd.to_datetime(["2025-01-03", "2025-01-20", "2025-02-11", "2025-03-01"]),
+            "channel": ["phone", "online", "phone", pd.NA],
+            "nps": pd.array([10, 6, 8, 9], dtype="Int64"),
+            "csat": pd.array([5, 2, 4, pd.NA], dtype="Int64"),
+        }
+    )
+
+
+def test_score_distribution_shows_every_scale_point_with_nps_bands(survey):
+    plots.set_theme()
+    ax = plots.score_distribution(survey, x="nps", lang="zh")
+    heights = [p.get_height() for p in ax.patches]
+    assert len(heights) == 11 and sum(heights) == 4 and heights[10] == 1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["贬损者（0–6）", "中立者（7–8）", "推荐者（9–10）"]
+    assert ax.get_title() == "推荐意愿（n = 4）"
+    assert glyph_warnings(lambda: ax.figure) == []
+
+
+def test_score_distribution_of_csat_ignores_missing(survey):
+    ax = plots.score_distribution(survey, x="csat", lang="en")
+    assert [p.get_height() for p in ax.patches] == [0, 1, 0, 1, 1]
+    assert ax.get_legend() is None
+    plt.close(ax.figure)
+
+
+def test_volume_by_month_stacks_channels_with_labels(survey):
+    ax = plots.volume_by_month(survey, lang="zh")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2025-01", "2025-02", "2025-03"]
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"电话", "在线", "?"}
+    assert sum(p.get_height() for p in ax.patches) == 4
+    plt.close(ax.figure)
