@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lab lint clean
+.PHONY: setup demo test lab lint bench clean
 
 # The virtual environment with the kit and its test extras; redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -24,6 +24,9 @@ test: setup lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check kit tests benchmarks
+
+bench: setup
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks

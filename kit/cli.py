@@ -19,8 +19,8 @@ from kit.errors import KitError
 from kit.i18n import t
 from kit.paths import BUILD, NOTEBOOKS, ROOT, SAMPLE
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(help=t("cli.help"), no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 data_app = typer.Typer(help=t("cli.data.help"), no_args_is_help=True)
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="kit", standalone_mode=True)
     except KitError as error:
-        err_console.print(Text.assemble((t("cli.error"), "bold red"), " ", str(error)), soft_wrap=True)
+        err_console.print(Text.assemble((t("cli.error"), "bold red"), " ", str(error)))
         sys.exit(2)
 
 

@@ -122,7 +122,7 @@ TICKET_STATUSES = {  # [001] five-step complaint process
     "investigating": ("调查与分析", "调查", "分析"),
     "resolving": ("解决与处理", "解决", "处理"),
     "follow_up": ("反馈与跟进", "反馈", "跟进", "follow-up"),
-    "improving": ("改进与预防", "改进", "预防", "closed", "已关闭"),
+    "improving": ("改进与预防", "改进", "预防"),
 }
 KANO_ANSWERS = {  # external: Kano et al. (1984) answer scale
     1: ("喜欢", "我喜欢", "like"),
@@ -195,7 +195,7 @@ SURVEY_RESPONSES = Schema(
         Field("ces", "int", "费力度", "Customer effort, 1–7, lower = easier [000]", min=1, max=7, aliases=("客户费力度", "努力度", "CES")),
         *_servqual_fields(),
         *[
-            Field(f"f_{k}", "int", v, f"Four-factor driver rating: {k} (1–5) [003]", min=1, max=5)
+            Field(f"f_{k}", "int", f"{v}因素", f"Four-factor driver rating: {k} (1–5) [003]", min=1, max=5)
             for k, v in DRIVER_FACTORS.items()
         ],
         Field("met_expectation", "bool", "是否符合期望", "Did the service meet expectations?", aliases=("符合期望",)),

@@ -1,0 +1,529 @@
+"""kit.io: reading users' CSV/Excel/Parquet files against the schemas, and writing trainer-style exports."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow
+import pyarrow.csv
+import pytest
+
+from kit.errors import DataError, KitError, format_rows
+from kit.io import load, save
+
+SURVEY = "问卷编号,提交时间,推荐值,满意度,服务渠道,是否符合期望,开放意见\n"
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def survey(tmp_path: Path, *rows: str, name: str = "survey.csv", encoding: str = "utf-8") -> Path:
+    return write(tmp_path, name, SURVEY + "".join(r + "\n" for r in rows), encoding)
+
+
+def fails(path: Path, kind: str, code: str, **options) -> DataError:
+    """Load, expect DataError ``code``, and check both languages name the file and the rows."""
+    with pytest.raises(DataError) as info:
+        load(path, kind, **options)
+    error = info.value
+    assert error.code == code, error.render("en")
+    for lang in ("en", "zh"):
+        message = error.render(lang)
+        assert str(path) in message
+        if error.rows:
+            assert format_rows(error.rows, lang) in message
+    return error
+
+
+GOOD = "1001,2025-03-01 14:05:00,9,5,电话,是,很好"
+
+
+# --- encodings and delimiters --------------------------------------------------------------------
+
+
+def test_gb18030_file_with_chinese_headers_and_labels(tmp_path):
+    path = survey(
+        tmp_path,
+        "1001,2025年3月1日 14时05分,9分,５,电话,是,服务很好",
+        "1002,2025/3/2 9:00,10,4,Email,否,",
+        "1003,2025-03-03 10:00:00,0,1,在线客服,√,太慢了",
+        encoding="gb18030",
+    )
+    df, report = load(path, "survey_responses")
+    assert report.encoding == "gb18030" and report.delimiter == ","
+    assert list(df.columns) == ["response_id", "submitted_at", "channel", "nps", "csat", "met_expectation", "comment"]
+    assert df["nps"].tolist() == [9, 10, 0] and str(df["nps"].dtype) == "Int64"
+    assert df["csat"].tolist() == [5, 4, 1]
+    assert df["channel"].tolist() == ["phone", "email", "online"]
+    assert df["met_expectation"].tolist() == [True, False, True] and str(df["met_expectation"].dtype) == "boolean"
+    assert df["submitted_at"].tolist() == [
+        pd.Timestamp("2025-03-01 14:05"),
+        pd.Timestamp("2025-03-02 09:00"),
+        pd.Timestamp("2025-03-03 10:00"),
+    ]
+    assert df["comment"].isna().tolist() == [False, True, False]
+    assert report.n_missing["comment"] == 1 and report.n_rows == 3
+    assert report.header_map["推荐值"] == "nps" and report.header_map["问卷编号"] == "response_id"
+    notes = {(c.column, c.note_code): c for c in report.coercions}
+    assert notes["nps", "number_text"].count == 1 and notes["nps", "number_text"].examples == ("9分 → 9",)
+    assert notes["csat", "number_text"].examples == ("５ → 5",)
+    assert notes["channel", "choice_label"].count == 3
+    assert notes["met_expectation", "bool_text"].count == 3
+    assert notes["submitted_at", "date_format"].count == 2
+
+
+def test_utf8_with_bom(tmp_path):
+    df, report = load(survey(tmp_path, GOOD, encoding="utf-8-sig"), "survey_responses")
+    assert report.encoding == "utf-8-sig" and df["response_id"].tolist() == ["1001"]
+
+
+def test_plain_utf8_semicolons_and_windows_line_ends(tmp_path):
+    path = write(tmp_path, "s.csv", (SURVEY + GOOD + "\n").replace(",", ";").replace("\n", "\r\n"))
+    df, report = load(path, "survey_responses")
+    assert (report.encoding, report.delimiter) == ("utf-8", ";") and df["nps"].tolist() == [9]
+
+
+@pytest.mark.parametrize(
+    "encoding, bom, expected",
+    [("utf-16-le", b"\xff\xfe", "utf-16-le"), ("utf-16-be", b"\xfe\xff", "utf-16-be"), ("utf-16-le", b"", "utf-16-le")],
+)
+def test_excel_unicode_text_export_is_utf16_with_tabs(tmp_path, encoding, bom, expected):
+    text = (SURVEY + GOOD + "\n").replace(",", "\t")
+    path = tmp_path / "export.txt"
+    path.write_bytes(bom + text.encode(encoding))
+    df, report = load(path, "survey_responses")
+    assert (report.encoding, report.delimiter) == (expected, "\t")
+    assert df["channel"].tolist() == ["phone"] and df["comment"].tolist() == ["很好"]
+
+
+def test_mixed_encodings_name_the_minority_lines(tmp_path):
+    lines = [SURVEY.encode("utf-8")] + [f"{1000 + i},2025-03-01,9,5,电话,是,很好\n".encode() for i in range(5)]
+    lines[3] = "1099,2025-03-01,9,5,电话,是,不错\n".encode("gb18030")
+    path = tmp_path / "merged.csv"
+    path.write_bytes(b"".join(lines))
+    error = fails(path, "survey_responses", "mixed_encoding")
+    assert error.rows == [4] and error.params["minority"] == "GB18030/GBK"
+    assert "UTF-8" in error.render("en") and "UTF-8" in error.render("zh")
+
+
+def test_bytes_that_are_no_known_encoding(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(SURVEY.encode("gb18030") + b"1001,2025-03-01,9,5,\xff\xff,\xff,x\n")
+    assert fails(path, "survey_responses", "undecodable").rows == [2]
+
+
+# --- headers and structure -----------------------------------------------------------------------
+
+
+def test_headers_are_normalised_and_extra_columns_kept_last(tmp_path):
+    path = write(tmp_path, "s.csv", "备注, Response ID ,推荐值（0-10）,填写时间,来源\nA,7,8,2025-03-01,x\nB,8,,2025-03-02,y\n")
+    df, report = load(path, "survey_responses")
+    assert list(df.columns) == ["response_id", "submitted_at", "nps", "备注", "来源"]
+    assert df["备注"].tolist() == ["A", "B"]
+    assert report.extra_columns == ("备注", "来源")
+    assert "customer_id" in report.missing_optional and report.n_missing["nps"] == 1
+    assert df["nps"].isna().tolist() == [False, True]
+
+
+def test_two_columns_for_the_same_field(tmp_path):
+    path = write(tmp_path, "s.csv", "问卷编号,提交时间,推荐值,NPS\n1,2025-03-01,9,9\n")
+    error = fails(path, "survey_responses", "duplicate_column")
+    assert error.column == "NPS" and error.params["first"] == "推荐值" and error.params["field"] == "nps"
+
+
+def test_missing_required_column_lists_accepted_and_found_headers(tmp_path):
+    path = write(tmp_path, "s.csv", "问卷编号,推荐值\n1,9\n")
+    error = fails(path, "survey_responses", "missing_column")
+    assert error.params["missing"] == "submitted_at"
+    assert "提交时间" in error.params["accepted"] and "填写时间" in error.params["accepted"]
+    assert "推荐值" in error.render("en") and "submitted_at" in error.render("zh")
+
+
+@pytest.mark.parametrize("text", ["", "   \n", SURVEY, SURVEY + "\n\n"])
+def test_empty_files(tmp_path, text):
+    fails(write(tmp_path, "empty.csv", text), "survey_responses", "empty_file")
+
+
+def test_blank_rows_inside_the_data_are_refused_but_trailing_ones_ignored(tmp_path):
+    df, _ = load(survey(tmp_path, GOOD, "", ""), "survey_responses")
+    assert len(df) == 1
+    error = fails(survey(tmp_path, GOOD, "", "1002,2025-03-01,9,5,电话,是,好", name="gap.csv"), "survey_responses", "blank_rows")
+    assert error.rows == [3]
+
+
+def test_ragged_line(tmp_path):
+    path = survey(tmp_path, GOOD, "1002,2025-03-01,9,5,电话,是,好,但是,太慢")
+    error = fails(path, "survey_responses", "ragged_row")
+    assert error.rows == [3] and error.params["saw"] == "9"
+
+
+def test_file_not_found_unknown_kind_and_unsupported_format(tmp_path):
+    fails(tmp_path / "nope.csv", "survey_responses", "file_not_found")
+    with pytest.raises(KitError) as info:
+        load(survey(tmp_path, GOOD), "surveys")
+    assert info.value.code == "unknown_kind"
+    fails(write(tmp_path, "old.xls", "x"), "survey_responses", "unsupported_format")
+    fails(write(tmp_path, "fake.xlsx", SURVEY + GOOD), "survey_responses", "unreadable_file")
+
+
+# --- Excel and Parquet ---------------------------------------------------------------------------
+
+
+def excel_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "问卷编号": [1001, 1002],
+            "提交时间": [pd.Timestamp("2025-03-01 14:05"), pd.Timestamp("2025-03-02 08:30")],
+            "推荐值": [9, 6],
+            "服务渠道": ["电话", "门店"],
+        }
+    )
+
+
+def test_excel_reads_the_first_sheet_with_excel_types(tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as book:
+        excel_frame().to_excel(book, sheet_name="问卷", index=False)
+        pd.DataFrame({"x": [1]}).to_excel(book, sheet_name="说明", index=False)
+    df, report = load(path, "survey_responses")
+    assert report.sheet == "问卷" and report.encoding is None
+    assert df["response_id"].tolist() == ["1001", "1002"]
+    assert df["submitted_at"].tolist() == excel_frame()["提交时间"].tolist()
+    assert df["channel"].tolist() == ["phone", "store"]
+
+
+def test_excel_points_to_the_sheet_that_has_the_data(tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame({"说明": ["本表为 3 月问卷"]}).to_excel(book, sheet_name="说明", index=False)
+        excel_frame().to_excel(book, sheet_name="3月数据", index=False)
+    error = fails(path, "survey_responses", "wrong_sheet")
+    assert error.params["suggested"] == "3月数据" and "3月数据" in error.render("zh")
+    assert load(path, "survey_responses", sheet="3月数据")[1].sheet == "3月数据"
+    assert load(path, "survey_responses", sheet="1")[1].sheet == "3月数据"
+    error = fails(path, "survey_responses", "sheet_not_found", sheet="Sheet1")
+    assert error.params["sheets"] == "说明, 3月数据"
+
+
+def test_excel_sheet_with_only_a_header(tmp_path):
+    path = tmp_path / "book.xlsx"
+    excel_frame().head(0).to_excel(path, index=False)
+    fails(path, "survey_responses", "empty_file")
+
+
+def test_excel_row_numbers_match_the_sheet(tmp_path):
+    frame = excel_frame()
+    frame.loc[1, "推荐值"] = 15
+    path = tmp_path / "book.xlsx"
+    frame.to_excel(path, index=False)
+    error = fails(path, "survey_responses", "out_of_range")
+    assert error.rows == [3] and error.column == "推荐值"
+
+
+def test_parquet_keeps_types(tmp_path):
+    path = tmp_path / "t.parquet"
+    frame = excel_frame().assign(推荐值=lambda d: d["推荐值"].astype("Int64"))
+    frame.to_parquet(path)
+    df, report = load(path, "survey_responses")
+    assert report.encoding is None and report.sheet is None
+    assert df["nps"].tolist() == [9, 6] and df["response_id"].tolist() == ["1001", "1002"]
+    assert df["submitted_at"].dtype == "datetime64[us]"
+
+
+# --- cell types ----------------------------------------------------------------------------------
+
+
+def test_nps_of_15_names_the_row_and_column(tmp_path):
+    path = survey(tmp_path, GOOD, "1002,2025-03-01,8,5,电话,是,", "1003,2025-03-01,15,5,电话,是,", encoding="gb18030")
+    error = fails(path, "survey_responses", "out_of_range")
+    assert error.rows == [4] and error.column == "推荐值" and error.params["field"] == "nps"
+    assert "0–10" in error.render("en") and "15" in error.render("zh")
+
+
+def test_words_in_a_number_column(tmp_path):
+    error = fails(survey(tmp_path, GOOD, "1002,2025-03-01,9,很好,电话,是,"), "survey_responses", "not_a_number")
+    assert error.rows == [3] and error.column == "满意度" and "很好" in error.render("en")
+
+
+def test_fractions_in_an_int_column(tmp_path):
+    error = fails(survey(tmp_path, GOOD, "1002,2025-03-01,9.5,5,电话,是,"), "survey_responses", "not_whole_number")
+    assert error.rows == [3] and error.column == "推荐值"
+
+
+def test_unknown_category(tmp_path):
+    error = fails(survey(tmp_path, GOOD, "1002,2025-03-01,9,5,传真,是,"), "survey_responses", "unknown_choice")
+    assert error.rows == [3] and "phone (电话)" in error.render("en")
+
+
+def test_numbers_with_units_separators_and_missing_markers(tmp_path):
+    header = "工单号,受理时间,补偿金额,处理后推荐意愿\n"
+    rows = "T1,2025-03-01,\"¥1,200元\",N/A\nT2,2025-03-01,0.5,无\nT3,2025-03-01,－3,8\n"
+    path = write(tmp_path, "t.csv", header + rows.replace("－3", "30"))
+    df, report = load(path, "tickets")
+    assert df["compensation"].tolist() == [1200.0, 0.5, 30.0] and str(df["compensation"].dtype) == "Float64"
+    assert df["post_nps"].isna().tolist() == [True, True, False] and report.n_missing["post_nps"] == 2
+    assert {c.note_code for c in report.coercions if c.column == "post_nps"} == {"missing_marker"}
+    error = fails(write(tmp_path, "neg.csv", header + rows), "tickets", "out_of_range")
+    assert error.rows == [4] and error.column == "补偿金额"
+
+
+def test_kano_answers_accept_numbers_and_labels(tmp_path):
+    path = write(tmp_path, "k.csv", "问卷编号,功能,正向问题,反向问题\nR1,在线退款,喜欢,5\nR1,发票,2,我不喜欢\nR2,在线退款,Must-be,无所谓\n")
+    df, report = load(path, "kano_answers")
+    assert df["functional"].tolist() == [1, 2, 2] and df["dysfunctional"].tolist() == [5, 5, 3]
+    assert any(c.note_code == "choice_label" and c.column == "functional" for c in report.coercions)
+    error = fails(write(tmp_path, "bad.csv", "问卷编号,功能,正向问题,反向问题\nR1,退款,1,7\n"), "kano_answers", "unknown_choice")
+    assert error.rows == [2] and error.column == "反向问题"
+
+
+def test_observation_waves_and_dates_drop_the_time(tmp_path):
+    header = "学员编号,观察人,观察日期,观察时点,行为项,是否达成\n"
+    path = write(tmp_path, "o.csv", header + "S1,O1,2025-04-01 10:30,30天,复述确认,Y\nS1,O1,2025.6.30,90,具体致歉,n\n")
+    df, report = load(path, "observations")
+    assert df["wave"].tolist() == [30, 90] and df["item"].tolist() == ["paraphrase", "specific_apology"]
+    assert df["date"].tolist() == [pd.Timestamp("2025-04-01"), pd.Timestamp("2025-06-30")]
+    assert df["met"].tolist() == [True, False]
+    assert {"time_dropped", "date_format"} <= {c.note_code for c in report.coercions if c.column == "date"}
+    fails(write(tmp_path, "w.csv", header + "S1,O1,2025-04-01,60天,复述确认,Y\n"), "observations", "unknown_choice")
+
+
+def kpi(tmp_path, *rows: str, name="kpi.csv") -> Path:
+    return write(tmp_path, name, "期间,团队,满意占比,首问解决率\n" + "".join(r + "\n" for r in rows))
+
+
+def test_percentages_signs_fractions_and_range(tmp_path):
+    df, report = load(kpi(tmp_path, "2025-01,A,85%,0.8", "2025-02,A,90 %,0.755"), "kpi_snapshots")
+    assert df["csat_t2b"].tolist() == [85.0, 90.0]
+    assert df["fcr"].tolist() == [80.0, 75.5]
+    assert [c.count for c in report.coercions if c.note_code == "percent_fraction"] == [2]
+    error = fails(kpi(tmp_path, "2025-01,A,85,80", "2025-02,A,120,80", name="k2.csv"), "kpi_snapshots", "out_of_range")
+    assert error.rows == [3] and error.column == "满意占比" and "0–100" in error.render("en")
+
+
+def test_periods(tmp_path):
+    rows = ["2025-03,A,1,1", "2025/4,A,1,1", "2025年5月,A,1,1", "2025Q1,A,1,1", "2025 q2,A,1,1", "2025年第3季度,A,1,1", "2025-Q4,A,1,1"]
+    df, _ = load(kpi(tmp_path, *rows), "kpi_snapshots")
+    assert df["period"].tolist() == ["2025-03", "2025-04", "2025-05", "2025Q1", "2025Q2", "2025Q3", "2025Q4"]
+    error = fails(kpi(tmp_path, "2025-03,A,1,1", "2025-13,B,1,1", name="k2.csv"), "kpi_snapshots", "not_a_period")
+    assert error.rows == [3] and error.column == "期间"
+
+
+def test_yes_no_words(tmp_path):
+    header = "学员编号,观察人,观察日期,观察时点,行为项,是否达成\n"
+    words = ["是", "否", "对", "错", "Y", "N", "yes", "NO", "true", "False", "1", "0", "√", "×", "已", "未"]
+    rows = "".join(f"S{i},O1,2025-04-01,30,复述确认,{w}\n" for i, w in enumerate(words))
+    df, _ = load(write(tmp_path, "o.csv", header + rows), "observations")
+    assert df["met"].tolist() == [True, False] * 8
+    error = fails(write(tmp_path, "bad.csv", header + "S1,O1,2025-04-01,30,复述确认,也许\n"), "observations", "not_a_bool")
+    assert error.rows == [2] and error.column == "是否达成"
+
+
+def test_datetime_formats_and_bad_dates(tmp_path):
+    stamps = ["2025-03-01T14:05:06", "2025/3/1 14:05", "2025.3.1", "2025年3月1日 14时05分", "2025年3月1日14点5分30秒", "2025-03-01 14:05:06.5"]
+    df, _ = load(survey(tmp_path, *(f"{i},{s},9,5,电话,是," for i, s in enumerate(stamps))), "survey_responses")
+    assert df["submitted_at"].dt.strftime("%Y-%m-%d %H:%M:%S.%f").tolist() == [
+        "2025-03-01 14:05:06.000000",
+        "2025-03-01 14:05:00.000000",
+        "2025-03-01 00:00:00.000000",
+        "2025-03-01 14:05:00.000000",
+        "2025-03-01 14:05:30.000000",
+        "2025-03-01 14:05:06.500000",
+    ]
+    error = fails(survey(tmp_path, GOOD, "2,2025-02-30,9,5,电话,是,", "3,下周一,9,5,电话,是,", name="d.csv"), "survey_responses", "not_a_date")
+    assert error.rows == [3, 4] and error.column == "提交时间"
+
+
+def test_ids_that_excel_made_decimal_are_restored(tmp_path):
+    df, report = load(survey(tmp_path, GOOD.replace("1001", "1001.0"), "V2.0,2025-03-01,9,5,电话,是,"), "survey_responses")
+    assert df["response_id"].tolist() == ["1001", "V2.0"]
+    assert [c.examples for c in report.coercions if c.note_code == "id_float"] == [("1001.0 → 1001",)]
+
+
+def test_formula_injection_is_refused_or_escaped(tmp_path):
+    path = survey(tmp_path, GOOD, "1002,2025-03-01,9,5,电话,是,=HYPERLINK(\"http://x\")", "1003,2025-03-01,9,5,电话,是,-5", "1004,2025-03-01,9,5,电话,是,@SUM(A1)")
+    error = fails(path, "survey_responses", "formula_cells")
+    assert error.rows == [3, 5] and error.column == "开放意见"
+    assert "escape" in error.render("en") and "--escape-formulas" in error.render("zh")
+    df, report = load(path, "survey_responses", formulas="escape")
+    assert df["comment"].tolist() == ["很好", "'=HYPERLINK(\"http://x\")", "-5", "'@SUM(A1)"]
+    assert [c.count for c in report.coercions if c.note_code == "formula_escaped"] == [2]
+
+
+def test_required_cells_must_be_filled(tmp_path):
+    error = fails(survey(tmp_path, GOOD, "1002,,9,5,电话,是,", "1003, ,9,5,电话,是,"), "survey_responses", "required_empty")
+    assert error.rows == [3, 4] and error.column == "提交时间"
+
+
+def test_no_row_is_dropped(tmp_path):
+    rows = [f"{i},2025-03-01,,,,," for i in range(50)]
+    df, report = load(survey(tmp_path, *rows), "survey_responses")
+    assert len(df) == 50 and report.n_missing == {
+        "response_id": 0, "submitted_at": 0, "channel": 50, "nps": 50, "csat": 50, "met_expectation": 50, "comment": 50,
+    }
+
+
+# --- keys and order ------------------------------------------------------------------------------
+
+
+def test_duplicate_keys_list_every_copy(tmp_path):
+    error = fails(survey(tmp_path, GOOD, "1002,2025-03-01,9,5,电话,是,", GOOD), "survey_responses", "duplicate_key")
+    assert error.rows == [2, 4] and error.params["values"] == "1001" and error.column == "问卷编号"
+    path = write(tmp_path, "k.csv", "问卷编号,功能,正向问题,反向问题\nR1,退款,1,5\nR1,发票,1,5\nR1,退款,2,4\n")
+    assert fails(path, "kano_answers", "duplicate_key").rows == [2, 4]
+
+
+def test_first_response_before_received_is_refused(tmp_path):
+    text = "工单号,受理时间,首次响应时间\nT1,2025-03-01 09:00,2025-03-01 09:30\nT2,2025-03-01 10:00,2025-03-01 09:59\nT3,2025-03-01 10:00,\n"
+    error = fails(write(tmp_path, "t.csv", text), "tickets", "order_violation")
+    assert error.rows == [3] and error.params["first"] == "received_at" and error.params["second"] == "first_response_at"
+    assert "2025-03-01 09:59:00" in error.render("en")
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def test_report_lines_in_both_languages(tmp_path):
+    _, report = load(survey(tmp_path, GOOD.replace(",9,", ",9分,"), encoding="gb18030"), "survey_responses")
+    en, zh = report.lines("en"), report.lines("zh")
+    assert en[0] == "survey.csv: 1 rows read as survey_responses."
+    assert "Encoding gb18030, columns separated by commas." in en
+    assert any(line.startswith("nps: 1 number(s) cleaned") and "9分 → 9" in line for line in en)
+    assert "编码 gb18030，列之间以逗号分隔。" in zh
+    assert any(line.startswith("文件中没有的可选列：customer_id、mode、") for line in zh)
+    assert any("+" in line for line in en if line.startswith("Optional columns"))
+
+
+# --- save and round trips ------------------------------------------------------------------------
+
+
+def survey_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "response_id": pd.array(["R1", "R2", "R3"], dtype="string"),
+            "submitted_at": pd.to_datetime(["2025-03-01 14:05", "2025-03-02 09:00", "2025-03-03 18:30:15"], format="ISO8601").astype("datetime64[us]"),
+            "channel": pd.array(["phone", None, "store"], dtype="string"),
+            "nps": pd.array([9, None, 0], dtype="Int64"),
+            "met_expectation": pd.array([True, False, None], dtype="boolean"),
+            "comment": pd.array(["很好, 但是慢", None, "'=1+1"], dtype="string"),
+        }
+    )
+
+
+def test_save_zh_writes_chinese_headers_and_labels(tmp_path):
+    path = save(survey_frame(), tmp_path / "out" / "s.csv", "survey_responses", lang="zh")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0] == "问卷编号,提交时间,服务渠道,推荐意愿,是否符合期望,开放意见"
+    assert "电话" in text and "门店" in text and ",是," in text and ",否," in text
+    en = save(survey_frame(), tmp_path / "en.csv", "survey_responses").read_bytes()
+    assert en.startswith(b"response_id,submitted_at,channel,nps") and ",phone," in en.decode()
+
+
+def trainees_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "trainee_id": pd.array(["S01", "S02"], dtype="string"),
+            "name": pd.array(["王芳", "Li Lei"], dtype="string"),
+            "cohort": pd.array(["2025春", "2025春"], dtype="string"),
+            "level": pd.array(["apprentice", "star"], dtype="string"),
+            "lang": pd.array(["zh", "en"], dtype="string"),
+            "hours_ytd": pd.array([80.5, None], dtype="Float64"),
+            "trained_on": pd.to_datetime(["2025-03-01", None]).astype("datetime64[us]"),
+        }
+    )
+
+
+def tickets_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ticket_id": pd.array(["T1", "T2"], dtype="string"),
+            "channel": pd.array(["email", "social"], dtype="string"),
+            "failure_type": pd.array(["process", "interpersonal"], dtype="string"),
+            "received_at": pd.to_datetime(["2025-03-01 09:00", "2025-03-02 10:00"]).astype("datetime64[us]"),
+            "resolved_at": pd.to_datetime(["2025-03-01 12:00", None]).astype("datetime64[us]"),
+            "compensation": pd.array([50.0, 0.0], dtype="Float64"),
+            "fcr": pd.array([True, None], dtype="boolean"),
+            "churned_90d": pd.array([False, True], dtype="boolean"),
+        }
+    )
+
+
+def kano_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "response_id": pd.array(["R1", "R1"], dtype="string"),
+            "feature": pd.array(["退款", "发票"], dtype="string"),
+            "functional": pd.array([1, 4], dtype="Int64"),
+            "dysfunctional": pd.array([5, 2], dtype="Int64"),
+        }
+    )
+
+
+def kpi_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": pd.array(["2025-01", "2025Q1"], dtype="string"),
+            "team": pd.array(["热线", "热线"], dtype="string"),
+            "nps": pd.array([-12.5, 30.0], dtype="Float64"),
+            "fcr": pd.array([72.5, None], dtype="Float64"),
+        }
+    )
+
+
+FRAMES = {"survey_responses": survey_frame, "trainees": trainees_frame, "tickets": tickets_frame, "kano_answers": kano_frame, "kpi_snapshots": kpi_frame}
+
+
+@pytest.mark.parametrize("suffix, encoding", [(".csv", "gb18030"), (".csv", None), (".tsv", "utf-16"), (".xlsx", None), (".parquet", None)])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", list(FRAMES))
+def test_round_trip(tmp_path, kind, lang, suffix, encoding):
+    frame = FRAMES[kind]()
+    path = save(frame, tmp_path / f"{kind}{suffix}", kind, lang=lang, encoding=encoding)
+    df, _ = load(path, kind, formulas="escape")
+    pd.testing.assert_frame_equal(df, frame)
+
+
+def test_save_refuses_unknown_formats(tmp_path):
+    with pytest.raises(DataError) as info:
+        save(survey_frame(), tmp_path / "s.json", "survey_responses")
+    assert info.value.code == "unsupported_format"
+
+
+# --- scale ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_million_rows(tmp_path):
+    n = 1_000_000
+    rng = np.random.default_rng(0)
+    seconds = rng.integers(0, 365 * 86400, n).astype("timedelta64[s]")
+    frame = pd.DataFrame(
+        {
+            "问卷编号": np.arange(n),
+            "提交时间": (np.datetime64("2025-01-01T00:00:00") + seconds).astype(str),
+            "服务渠道": rng.choice(["电话", "邮件", "在线", "门店"], n),
+            "推荐值": rng.integers(0, 11, n),
+            "满意度": rng.integers(1, 6, n),
+            "是否符合期望": rng.choice(["是", "否"], n),
+            "开放意见": rng.choice(["很好", "太慢了", "", "服务态度不错"], n),
+        }
+    )
+    path = tmp_path / "big.csv"
+    pyarrow.csv.write_csv(pyarrow.Table.from_pandas(frame), path)  # much faster than DataFrame.to_csv
+    df, report = load(path, "survey_responses")
+    assert report.n_rows == n and df["nps"].sum() == frame["推荐值"].sum()
+    assert (df["channel"] == "phone").sum() == (frame["服务渠道"] == "电话").sum()
+
+
+def test_report_shows_in_notebooks_with_user_text_escaped(tmp_path):
+    path = tmp_path / "survey.csv"
+    path.write_text("问卷编号,提交时间,推荐值,<b>x</b>\nQ1,2025-01-01,9分,<script>alert(1)</script>\n", encoding="utf-8")
+    _, report = load(path, "survey_responses")
+    html = report._repr_html_()
+    assert html.startswith("<ul><li>") and "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert len(re.findall("<li>", html)) == len(report.lines())
