@@ -8,7 +8,10 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"cli", "errors", "i18n", "io", "pipeline", "plots", "schemas", "synth", "text"}
+_SUBMODULES = {
+    "cli", "datadoc", "drivers", "errors", "i18n", "io", "kano", "metrics", "paths", "pipeline", "plots",
+    "reliability", "results", "schemas", "scores", "servqual", "synth", "text",
+}
 
 
 def __getattr__(name):

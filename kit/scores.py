@@ -7,7 +7,7 @@ with the count and a few examples, or with ``errors="coerce"`` are dropped with 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -49,11 +49,14 @@ def parse_numbers(text: pd.Series, *, percent: bool = False) -> pd.Series:
 
 @dataclass(frozen=True)
 class Scores:
-    """Valid scores as float64 (no NaN), with how many inputs were missing or dropped."""
+    """Valid scores as float64 (no NaN), with how many inputs were missing or dropped, and per input row
+    whether it was kept (``valid``) or missing (``missing``), so row-aligned callers can group them."""
 
     values: np.ndarray
     n_missing: int
-    n_dropped: int = 0
+    n_dropped: int
+    valid: np.ndarray = field(repr=False)
+    missing: np.ndarray = field(repr=False)
 
     @property
     def n(self) -> int:
@@ -89,4 +92,51 @@ def clean_scores(values, low: float, high: float, *, name: str = "scores", error
                            examples=examples)
         warnings.warn(f"{name}: dropped {int(invalid.sum())} value(s) off the {low}–{high} scale "
                       f"(e.g. {examples})", ScoreWarning, stacklevel=2)
-    return Scores(array[~missing & ~invalid], n_missing=int(missing.sum()), n_dropped=int(invalid.sum()))
+    valid = ~missing & ~invalid
+    return Scores(array[valid], int(missing.sum()), int(invalid.sum()), valid=valid, missing=missing)
+
+
+def clean_frame(data, *, name: str, low: float | None = None, high: float | None = None,
+                   whole: bool = False, errors: str = "raise") -> tuple[pd.DataFrame, int]:
+    """Every column of ``data`` as float64 (NaN = missing, rows kept in place), and how many values were dropped.
+
+    Text is parsed with :func:`parse_numbers` (``"5分"`` → 5). Values that are not numbers (or,
+    with ``low``/``high``, not on the scale) raise a KitError with the count and examples, or with
+    ``errors="coerce"`` become NaN with a :class:`ScoreWarning`; off-scale values are reported
+    by :func:`clean_scores`, so the message is the same as for a single score column.
+    """
+    if errors not in ("raise", "coerce"):
+        raise ValueError("errors must be 'raise' or 'coerce'")
+    frame = pd.DataFrame(data)
+    values = np.empty(frame.shape, dtype=float)
+    missing = np.zeros(frame.shape, dtype=bool)
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j]
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            values[:, j] = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            missing[:, j] = np.isnan(values[:, j])
+        else:  # text: parse each distinct value once, then spread back (position -1 = missing)
+            position, distinct = pd.factorize(column, use_na_sentinel=True)
+            text = pd.Series(distinct, dtype=object).astype("string").str.strip()
+            parsed = parse_numbers(text).to_numpy(dtype=float, na_value=np.nan)
+            values[:, j] = np.append(parsed, np.nan)[position]
+            missing[:, j] = np.append((text == "").to_numpy(dtype=bool, na_value=True), True)[position]
+    with np.errstate(invalid="ignore"):
+        invalid = ~missing & ~np.isfinite(values)
+        if low is not None:
+            invalid |= ~missing & ~((values >= low) & (values <= high))
+        if whole:
+            invalid |= ~missing & (np.mod(values, 1) != 0)
+    n_invalid = int(invalid.sum())
+    if n_invalid:
+        bad = pd.Series(frame.to_numpy(dtype=object)[invalid], dtype=object)
+        if low is not None:
+            clean_scores(bad, low, high, name=name, errors=errors, whole=whole)  # raises or warns
+        else:
+            examples = ", ".join(str(v) for v in pd.unique(bad.astype(str))[:EXAMPLES])
+            if errors == "raise":
+                raise KitError("items_not_numeric", name=name, count=n_invalid, examples=examples)
+            warnings.warn(f"{name}: dropped {n_invalid} value(s) that are not numbers (e.g. {examples})",
+                          ScoreWarning, stacklevel=3)
+        values[invalid] = np.nan
+    return pd.DataFrame(values, index=frame.index, columns=frame.columns), n_invalid

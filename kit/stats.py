@@ -1,0 +1,48 @@
+"""Critical values for confidence intervals: normal, Student t and F quantiles (scipy, loaded on first use)."""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import numpy as np
+
+from kit.errors import KitError
+
+
+def check_confidence(confidence) -> float:
+    """``confidence`` as a float strictly between 0 and 1, else a KitError."""
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise KitError("metrics_bad_confidence", value=confidence)
+    return float(confidence)
+
+
+def z_crit(confidence: float) -> float:
+    """Two-sided normal critical value z₍₁₋α/₂₎.
+
+    >>> round(z_crit(0.95), 4)
+    1.96
+    """
+    return NormalDist().inv_cdf(0.5 + check_confidence(confidence) / 2)
+
+
+def t_crit(df, confidence: float):
+    """Two-sided Student t critical value t₍₁₋α/₂, df₎, vectorised over ``df``; NaN where df < 1.
+
+    >>> round(float(t_crit(10, 0.95)), 4)   # textbook table value 2.228
+    2.2281
+    """
+    from scipy.special import stdtrit
+
+    df = np.asarray(df, dtype=float)
+    return stdtrit(np.where(df >= 1, df, np.nan), 0.5 + check_confidence(confidence) / 2)
+
+
+def f_quantile(q: float, d1: float, d2: float) -> float:
+    """Quantile ``q`` of the F distribution with ``d1`` and ``d2`` degrees of freedom.
+
+    >>> round(f_quantile(0.95, 3, 10), 4)   # textbook table value 3.71
+    3.7083
+    """
+    from scipy.special import fdtri
+
+    return float(fdtri(d1, d2, q))
