@@ -601,12 +601,13 @@ def _coerce_int(col: _Column) -> pd.Series:
 
 
 def _coerce_percent(col: _Column) -> pd.Series:
-    """percent: 0–100; '85%' → 85; a column of fractions only (no % sign) is multiplied by 100."""
+    """percent: 0–100; '85%' → 85; a column of fractions only (no % sign) is multiplied by 100, unless
+    the field's values are naturally below 1 % (``Field.fractions`` is False, e.g. complaint rate)."""
     numbers = _parse_numbers(col, percent=True)
     col.fail("not_a_number", numbers.isna() & ~col.missing)
     present = numbers.dropna()
     signed = col.text.str.contains("%", regex=False).fillna(False).any()
-    if not signed and present.between(0, 1).all() and (present > 0).any():
+    if col.field.fractions and not signed and present.between(0, 1).all() and (present > 0).any():
         scaled = (numbers * 100).round(10)
         col.note("percent_fraction", numbers.notna(), scaled)
         numbers = scaled

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 TYPES = ("id", "text", "label", "int", "float", "percent", "datetime", "date", "period", "bool")
 """id: identifier; text: free text (formula-injection checked); label: short free category;
-int/float: numbers; percent: 0–100 (fractions ≤ 1 are rescaled, reported); datetime/date;
+int/float: numbers; percent: 0–100 (a column of fractions ≤ 1 is rescaled and reported, unless the field says ``fractions=False``); datetime/date;
 period: month ``2025-03`` or quarter ``2025Q1``; bool: 是/否, yes/no, 1/0."""
 
 
@@ -35,6 +35,7 @@ class Field:
     choices: dict | None = None
     aliases: tuple[str, ...] = ()
     pii: bool = False
+    fractions: bool = True  # percent only: a column whose values all lie in 0–1 holds shares (×100)
 
     def __post_init__(self):
         if self.type not in TYPES:
@@ -382,7 +383,7 @@ KPI_SNAPSHOTS = Schema(
         Field("fcr", "percent", "首问解决率", "First-contact resolution, %"),
         Field("resp_min", "float", "平均响应分钟", "Mean minutes to first reply", min=0, aliases=("响应时间",)),
         Field("resolve_h", "float", "平均解决小时", "Mean hours to resolution", min=0, aliases=("解决时间",)),
-        Field("complaint_rate", "percent", "投诉率", "Complaints ÷ service volume, %"),
+        Field("complaint_rate", "percent", "投诉率", "Complaints ÷ service volume, % (values below 1 % are normal, so never read as fractions)", fractions=False),
         Field("retention", "percent", "留存率", "Customer retention, %"),
         Field("churn", "percent", "流失率", "Customer churn, %"),
         Field("renewal", "percent", "续约率", "Contract renewal, %"),

@@ -527,3 +527,12 @@ def test_report_shows_in_notebooks_with_user_text_escaped(tmp_path):
     html = report._repr_html_()
     assert html.startswith("<ul><li>") and "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert len(re.findall("<li>", html)) == len(report.lines())
+
+
+def test_complaint_rates_below_one_percent_are_not_read_as_fractions(tmp_path):
+    path = tmp_path / "kpi.csv"
+    path.write_text("期间,团队,投诉率,首问解决率\n2025-01,A,0.4,0.82\n2025-02,A,0.6,0.78\n", encoding="utf-8")
+    frame, report = load(path, "kpi_snapshots")
+    assert frame["complaint_rate"].tolist() == [0.4, 0.6]
+    assert frame["fcr"].tolist() == [82.0, 78.0]
+    assert [c.column for c in report.coercions if c.note_code == "percent_fraction"] == ["fcr"]
