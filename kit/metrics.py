@@ -773,6 +773,48 @@ def _actuals_frame(actuals) -> pd.DataFrame:
     return pd.DataFrame([dict(actuals)])
 
 
+def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_at", freq: str = "M",
+                 drop: float = 0.10, periods: int = 2, min_n: int = 30, ci: float = 0.95,
+                 score_column: str | None = None) -> pd.DataFrame:
+    """``metric`` (nps, csat or ces) per calendar period of the timestamp column ``x`` (``freq`` "M" months,
+    "Q" quarters), with n and interval from :func:`by_segment`, and the early-warning flag of
+    :func:`trend_alert`: down by more than ``drop`` in ``periods`` consecutive periods [000]. For CES a
+    *rise* is the bad direction. Periods with fewer than ``min_n`` answers are suppressed (value NaN),
+    which also breaks a run of falls.
+
+    >>> survey = pd.DataFrame({"submitted_at": pd.to_datetime(["2025-01-05", "2025-02-05", "2025-03-05"]),
+    ...                        "nps": [10, 9, 3]})
+    >>> period_trend(survey, min_n=1)[["period", "value", "alert"]]
+        period  value  alert
+    0  2025-01  100.0  False
+    1  2025-02  100.0  False
+    2  2025-03 -100.0  False
+    """
+    name = getattr(metric, "__name__", metric)
+    frame = df.assign(period=pd.Series(df[x]).dt.to_period(freq).astype("string"))
+    table = by_segment(frame, metric, "period", min_n=min_n, ci=ci, score_column=score_column or name)
+    alerts = trend_alert(table.set_index("period")["value"], drop=drop, periods=periods,
+                         higher_is_better=name != "ces")
+    return table.assign(change=alerts["change"].to_numpy(), alert=alerts["alert"].to_numpy(dtype=bool))
+
+
+def survey_kpis(df: pd.DataFrame) -> dict[str, float]:
+    """The scorecard KPIs a survey table gives directly, for the score columns it has: ``nps`` (NPS points),
+    ``csat_mean`` (mean CSAT, the [001] definition) and ``ces`` (mean effort) — keys as in :func:`scorecard`.
+
+    >>> survey_kpis(pd.DataFrame({"nps": [10, 9, 6, 8], "csat": [5, 4, 4, 3]}))
+    {'nps': 25.0, 'csat_mean': 4.0}
+    """
+    kpis = {}
+    if "nps" in df:
+        kpis["nps"] = nps(df["nps"]).value
+    if "csat" in df:
+        kpis["csat_mean"] = csat(df["csat"]).mean
+    if "ces" in df:
+        kpis["ces"] = ces(df["ces"]).value
+    return kpis
+
+
 def scorecard(actuals, targets=None, source: str | None = None, *, near: float = 0.05,
               lang: str | None = None) -> pd.DataFrame:
     """KPI scorecard (red/amber/green of exercise 4.9): each KPI's actual against its seed target.

@@ -36,6 +36,11 @@ class Field:
     aliases: tuple[str, ...] = ()
     pii: bool = False
     fractions: bool = True  # percent only: a column whose values all lie in 0–1 holds shares (×100)
+    en: str = ""  # short English display label for plots and tables (default: ``doc``)
+
+    @property
+    def label_en(self) -> str:
+        return self.en or self.doc
 
     def __post_init__(self):
         if self.type not in TYPES:
@@ -184,19 +189,20 @@ SURVEY_RESPONSES = Schema(
         Field("customer_id", "id", "客户编号", "Customer identifier (pseudonymised in reports)", pii=True, aliases=("客户ID", "会员号")),
         Field("submitted_at", "datetime", "提交时间", "When the survey was submitted", required=True, aliases=("提交日期", "填写时间", "日期", "date")),
         Field("mode", "label", "调查方式", "How the survey was collected", choices=SURVEY_MODES),
-        Field("channel", "label", "服务渠道", "Channel of the service being rated", choices=CHANNELS, aliases=("渠道",)),
-        Field("segment", "label", "客户类型", "Business or consumer customer", choices=SEGMENTS, aliases=("客户类别",)),
-        Field("tier", "label", "价值等级", "Customer value tier", choices=TIERS, aliases=("客户等级", "value tier")),
+        Field("channel", "label", "服务渠道", "Channel of the service being rated", choices=CHANNELS, aliases=("渠道",), en="Channel"),
+        Field("segment", "label", "客户类型", "Business or consumer customer", choices=SEGMENTS, aliases=("客户类别",), en="Segment"),
+        Field("tier", "label", "价值等级", "Customer value tier", choices=TIERS, aliases=("客户等级", "value tier"), en="Value tier"),
         Field("region", "label", "地区", "Region", aliases=("区域",)),
-        Field("journey_stage", "label", "旅程阶段", "Customer-journey stage [001]", choices=JOURNEY_STAGES),
+        Field("journey_stage", "label", "旅程阶段", "Customer-journey stage [001]", choices=JOURNEY_STAGES, en="Journey stage"),
         Field("touchpoint", "label", "触点", "Touchpoint being rated"),
         Field("agent_id", "id", "服务人员", "Staff member who served the customer (a trainee id when trained)", aliases=("客服编号", "坐席", "agent")),
-        Field("nps", "int", "推荐意愿", "Likelihood to recommend, 0–10 (NPS question)", min=0, max=10, aliases=("推荐值", "推荐分", "推荐可能性", "NPS", "净推荐值")),
-        Field("csat", "int", "满意度", "Overall satisfaction, 1–5 (CSAT)", min=1, max=5, aliases=("满意度评分", "总体满意度", "CSAT")),
-        Field("ces", "int", "费力度", "Customer effort, 1–7, lower = easier [000]", min=1, max=7, aliases=("客户费力度", "努力度", "CES")),
+        Field("nps", "int", "推荐意愿", "Likelihood to recommend, 0–10 (NPS question)", min=0, max=10, aliases=("推荐值", "推荐分", "推荐可能性", "NPS", "净推荐值"), en="Likelihood to recommend (0–10)"),
+        Field("csat", "int", "满意度", "Overall satisfaction, 1–5 (CSAT)", min=1, max=5, aliases=("满意度评分", "总体满意度", "CSAT"), en="Satisfaction (1–5)"),
+        Field("ces", "int", "费力度", "Customer effort, 1–7, lower = easier [000]", min=1, max=7, aliases=("客户费力度", "努力度", "CES"), en="Effort (1–7, lower is easier)"),
         *_servqual_fields(),
         *[
-            Field(f"f_{k}", "int", f"{v}因素", f"Four-factor driver rating: {k} (1–5) [003]", min=1, max=5)
+            Field(f"f_{k}", "int", f"{v}因素", f"Four-factor driver rating: {k} (1–5) [003]", min=1, max=5,
+                  en=k.capitalize())
             for k, v in DRIVER_FACTORS.items()
         ],
         Field("met_expectation", "bool", "是否符合期望", "Did the service meet expectations?", aliases=("符合期望",)),

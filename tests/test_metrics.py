@@ -457,3 +457,28 @@ def test_every_error_code_renders_in_both_languages():
         for code in codes:
             en, zh = KitError(code, **params).render("en"), KitError(code, **params).render("zh")
             assert en and zh and en != zh
+
+
+def test_period_trend_matches_by_segment_per_month_and_flags_the_dip():
+    from kit import synth
+
+    survey = synth.survey_responses(4000, seed=1)
+    table = metrics.period_trend(survey, "nps")
+    months = survey["submitted_at"].dt.strftime("%Y-%m")
+    for _, row in table.iterrows():
+        direct = metrics.nps(survey.loc[months == row["period"], "nps"])
+        assert row["value"] == pytest.approx(direct.value) and row["n"] == direct.n
+    flagged = set(table.loc[table["alert"], "period"])
+    assert f"2025-{synth.DIP_MONTHS[-1]:02d}" in flagged, "the second month of the dip completes the run"
+    effort = metrics.period_trend(survey, "ces", freq="Q")
+    assert effort["period"].tolist() == ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
+    assert not effort["alert"].any() or (effort["change"] > 0).any(), "for CES a rise is the bad direction"
+
+
+def test_survey_kpis_feed_the_scorecard():
+    survey = pd.DataFrame({"nps": [10, 9, 6, 8, 10], "csat": [5, 4, 4, 3, 5], "ces": [1, 2, 2, 3, 7]})
+    kpis = metrics.survey_kpis(survey)
+    assert kpis == pytest.approx({"nps": 40.0, "csat_mean": 4.2, "ces": 3.0})
+    card = metrics.scorecard(kpis, source="001")
+    assert set(card["kpi"]) >= {"nps", "csat_mean"}
+    assert metrics.survey_kpis(survey[["nps"]]) == {"nps": 40.0}

@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -78,3 +79,71 @@ def test_volume_by_month_stacks_channels_with_labels(survey):
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"电话", "在线", "?"}
     assert sum(p.get_height() for p in ax.patches) == 4
     plt.close(ax.figure)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from kit import synth
+
+    return synth.survey_responses(3000, seed=0), synth.kano_answers(120, seed=0)
+
+
+def test_nps_bars_mix_sums_to_100_and_greys_small_segments(sample):
+    survey, _ = sample
+    plots.set_theme()
+    mix, value = plots.nps_bars(survey, "channel", min_n=400, lang="zh")
+    widths = [p.get_width() for p in mix.patches]
+    n_segments = survey["channel"].nunique()
+    assert len(widths) == 3 * n_segments
+    totals = [sum(widths[i::n_segments]) for i in range(n_segments)]
+    assert totals == pytest.approx([100.0] * n_segments)
+    grey = [c.lines[0] for c in value.containers if c.lines[0].get_color() == "#b0b0b0"]
+    small = (survey["channel"].value_counts() < 400).sum()
+    assert sum(len(line.get_xdata()) for line in grey) == small
+    assert glyph_warnings(lambda: mix.figure) == []
+
+
+def test_trend_marks_the_dip_months(sample):
+    from kit.synth import DIP_MONTHS
+
+    survey, _ = sample
+    ax = plots.trend(survey, "nps", lang="en")
+    alerts = ax.collections[-1].get_offsets()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    flagged = {labels[int(x)] for x, _ in alerts}
+    assert f"2025-{DIP_MONTHS[-1]:02d}" in flagged
+    assert ax.get_title() == "NPS over time"
+    plt.close(ax.figure)
+
+
+def test_servqual_plots_show_every_dimension(sample):
+    survey, _ = sample
+    bars = plots.servqual_gaps(survey, lang="zh")
+    assert [t.get_text() for t in bars.get_yticklabels()] == ["有形性", "可靠性", "响应性", "保证性", "移情性"]
+    assert all(p.get_width() < 0 for p in bars.patches), "every synthetic gap is a shortfall"
+    radar = plots.servqual_radar(survey, lang="en")
+    assert radar.name == "polar" and len(radar.lines) == 2
+    plt.close("all")
+
+
+def test_kano_map_places_each_feature_by_better_and_worse(sample):
+    from kit.kano import summary
+
+    _, kano = sample
+    ax = plots.kano_map(kano, lang="en")
+    table = summary(kano).table
+    points = np.vstack([c.get_offsets() for c in ax.collections])
+    expected = np.column_stack([-table["worse"], table["better"]])
+    assert sorted(map(tuple, points.round(6))) == sorted(map(tuple, expected.round(6)))
+    assert {t.get_text() for t in ax.texts} == set(table.index)
+    plt.close(ax.figure)
+
+
+def test_importance_performance_labels_drivers_and_quadrants(sample):
+    survey, _ = sample
+    drivers = ["f_product", "f_price", "f_channel", "f_competitor"]
+    ax = plots.importance_performance(survey, "csat", drivers, lang="zh")
+    texts = {t.get_text() for t in ax.texts}
+    assert {"产品因素", "价格因素", "渠道因素", "竞争对手因素"} <= texts
+    assert len(ax.collections[0].get_offsets()) == 4
+    assert glyph_warnings(lambda: ax.figure) == []
