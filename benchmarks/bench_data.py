@@ -31,7 +31,7 @@ def timed(label: str, fn, *args, **kwargs):
 def naive_load(path: Path, kind: str) -> pd.DataFrame:
     """Read, then check every cell of every row in Python: what a quick script would do."""
     schema = get_schema(kind)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=object, keep_default_na=False)
     numeric = [f for f in schema.fields if f.type == "int" and f.name in frame]
     dates = [f.name for f in schema.fields if f.type == "datetime" and f.name in frame]
 

@@ -60,9 +60,6 @@ class KeyDrivers(Result):
     def ranking(self) -> list[str]:
         return self.table.sort_values("rank").index.tolist()
 
-    def to_frame(self) -> pd.DataFrame:
-        return self.table
-
 
 def subset_r2(R: np.ndarray, p: int) -> np.ndarray:
     """R² of the regression of the outcome on every subset of the ``p`` predictors, from the correlation

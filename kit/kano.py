@@ -176,9 +176,6 @@ class KanoSummary(Result):
     n_missing: int
     table: pd.DataFrame = field(repr=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        return self.table
-
     def labelled(self, lang: str | None = None) -> pd.DataFrame:
         """``table`` with a ``category_name`` column (魅力型（兴奋需求） …)."""
         table = self.table.copy()

@@ -36,7 +36,11 @@ class Result:
         return flat
 
     def to_frame(self):
-        """One-row DataFrame of :meth:`to_dict`, indexed by the result's name."""
+        """The result's ``table`` when it carries one (per dimension, per feature …), else a one-row
+        DataFrame of :meth:`to_dict` indexed by the result's name."""
         import pandas as pd
 
+        table = getattr(self, "table", None)
+        if isinstance(table, pd.DataFrame):
+            return table
         return pd.DataFrame([self.to_dict()], index=[type(self).__name__])

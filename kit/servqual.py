@@ -63,9 +63,6 @@ class Gaps(Result):
     n_partial: int
     table: pd.DataFrame = field(repr=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        return self.table
-
     def labelled(self, lang: str | None = None) -> pd.DataFrame:
         """``table`` with the dimensions' display names (有形性 …) as its index."""
         table = self.table.copy()

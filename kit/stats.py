@@ -10,7 +10,11 @@ from kit.errors import KitError
 
 
 def check_confidence(confidence) -> float:
-    """``confidence`` as a float strictly between 0 and 1, else a KitError."""
+    """``confidence`` as a float strictly between 0 and 1, else a KitError.
+
+    >>> check_confidence(0.9)
+    0.9
+    """
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         raise KitError("metrics_bad_confidence", value=confidence)
     return float(confidence)

@@ -1,7 +1,6 @@
 """Key drivers: subset R² against statsmodels OLS, Shapley against a brute-force permutation average,
 the Shapley axioms, Johnson's weights close to Shapley, and the importance–performance quadrants."""
 
-import doctest
 from itertools import combinations, permutations
 
 import numpy as np
@@ -31,10 +30,6 @@ def ols_r2(df, outcome, cols) -> float:
     if not cols:
         return 0.0
     return sm.OLS(df[outcome], sm.add_constant(df[list(cols)])).fit().rsquared
-
-
-def test_doctests():
-    assert doctest.testmod(drivers_module).failed == 0
 
 
 def test_subset_r2_matches_statsmodels():

@@ -1,6 +1,5 @@
 """kit.metrics against independent implementations (statsmodels, SciPy, textbook values) and its scalars."""
 
-import doctest
 import math
 import warnings
 
@@ -25,12 +24,6 @@ from kit.metrics import (
     trend_alert,
 )
 from kit.scores import ScoreWarning
-
-
-def test_doctests_pass():
-    result = doctest.testmod(metrics, optionflags=doctest.ELLIPSIS)
-    assert result.attempted >= 15 and result.failed == 0
-
 
 # --- NPS ----------------------------------------------------------------------------------------
 

@@ -1,6 +1,5 @@
 """Cronbach's alpha against pingouin and a hand-computed matrix; the t/F quantiles against scipy."""
 
-import doctest
 import warnings
 
 import numpy as np
@@ -9,16 +8,11 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-import kit.reliability as reliability
 from kit.errors import KitError
 from kit.reliability import cronbach_alpha
 from kit.scores import ScoreWarning, clean_frame
 
 HAND = [[1, 2, 2], [2, 2, 3], [3, 4, 3], [4, 4, 5], [5, 5, 4]]
-
-
-def test_doctests():
-    assert doctest.testmod(reliability).failed == 0
 
 
 def likert_items(n=200, k=6, seed=1, loading=0.7):

@@ -54,11 +54,11 @@ class Demo(Result):
     value: float
     ci: tuple
     n: int
-    table: object = None
+    detail: object = None
 
 
 def test_result_repr_and_frame():
-    result = Demo(value=12.345678, ci=(8.0, 16.5), n=40, table=pd.DataFrame({"a": [1]}))
+    result = Demo(value=12.345678, ci=(8.0, 16.5), n=40, detail=pd.DataFrame({"a": [1]}))
     assert repr(result).startswith("Demo(value=12.35, ci=(8.0, 16.5), n=40")
     frame = result.to_frame()
     assert frame.columns.tolist() == ["value", "ci_low", "ci_high", "n"]
@@ -76,3 +76,13 @@ def test_stats_critical_values_match_scipy():
     assert f_quantile(0.025, 4, 120) == pytest.approx(sps.f.ppf(0.025, 4, 120))
     with pytest.raises(KitError):
         z_crit(95)
+
+
+def test_result_with_a_table_returns_it_as_its_frame():
+    @dataclass(frozen=True, repr=False)
+    class Tabled(Result):
+        n: int
+        table: pd.DataFrame
+
+    table = pd.DataFrame({"gap": [-0.5]}, index=["empathy"])
+    assert Tabled(n=3, table=table).to_frame() is table

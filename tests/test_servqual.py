@@ -1,6 +1,5 @@
 """SERVQUAL gaps against direct pandas computations and scipy's paired t interval."""
 
-import doctest
 
 import numpy as np
 import pandas as pd
@@ -34,10 +33,6 @@ def dimension_gaps(df: pd.DataFrame) -> pd.DataFrame:
         dim: df.filter(regex=f"^perc_{dim}_").mean(axis=1) - df.filter(regex=f"^exp_{dim}_").mean(axis=1)
         for dim in SERVQUAL_DIMENSIONS
     }).astype(float)
-
-
-def test_doctests():
-    assert doctest.testmod(servqual).failed == 0
 
 
 def test_gaps_and_intervals_match_a_direct_computation():
