@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "cli", "datadoc", "drivers", "errors", "i18n", "io", "kano", "metrics", "paths", "pipeline", "plots",
-    "reliability", "results", "schemas", "scores", "servqual", "stats", "synth", "tables", "text",
+    "checks", "personal", "reliability", "results", "schemas", "scores", "servqual", "stats", "synth", "tables", "text", "widgets",
 }
 
 

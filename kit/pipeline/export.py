@@ -1,4 +1,9 @@
-"""Export an executed notebook to a self-contained HTML page with nbconvert (code hidden)."""
+"""Export an executed notebook to a self-contained HTML page with nbconvert (code hidden).
+
+A page has no kernel: every interactive widget is shown as the static snapshot of its default state
+that kit widgets put beside it (``text/html``), and the saved widget state is dropped, so the page
+needs no widget renderer from the internet.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ def export_html(notebook: str | Path, html: str | Path, *, title: str | None = N
     import nbformat
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = static_widgets(nbformat.read(str(notebook), as_version=4))
     exporter = HTMLExporter(
         template_name="lab",
         exclude_input=hide_code,
@@ -24,3 +29,18 @@ def export_html(notebook: str | Path, html: str | Path, *, title: str | None = N
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")
     return html
+
+
+def static_widgets(nb):
+    """``nb`` with widget outputs reduced to their static snapshot and the widget state removed."""
+    from kit.widgets import WIDGET_MIME
+
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_MIME in data:
+                data.pop(WIDGET_MIME)
+                if "text/html" not in data:
+                    data["text/plain"] = ""
+    return nb
