@@ -18,6 +18,16 @@ from typing import Any
 from kit.i18n import get_lang
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+LESSON_MODULES = ("needs", "communication", "recovery", "metrics")
+
+
+def __getattr__(name):
+    """``kit.widgets.needs`` and the other lessons' widget modules load on first use."""
+    if name in LESSON_MODULES:
+        import importlib
+
+        return importlib.import_module(f"kit.widgets.{name}")
+    raise AttributeError(f"module 'kit.widgets' has no attribute {name!r}")
 
 
 def to_html(shown) -> str:
