@@ -9,8 +9,9 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "cli", "datadoc", "drivers", "errors", "i18n", "io", "kano", "metrics", "paths", "pipeline", "plots",
-    "checks", "personal", "reliability", "results", "schemas", "scores", "servqual", "stats", "synth", "tables", "text", "widgets",
+    "checks", "cli", "communication", "datadoc", "drivers", "errors", "i18n", "io", "kano", "metrics",
+    "needs", "ninegrid", "paths", "personal", "pipeline", "plots", "recovery", "reliability", "results",
+    "schemas", "scores", "servqual", "stats", "synth", "tables", "text", "widgets",
 }
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 from kit.errors import KitError
 from kit.results import Result
 from kit.scores import clean_scores
-from kit.stats import check_confidence, t_crit, z_crit
+from kit.stats import check_confidence, t_crit, wilson, z_crit
 
 NPS_BANDS = ("detractor", "passive", "promoter")
 """0–6 detractors, 7–8 passives, 9–10 promoters (Reichheld 2003, external; the same bands in seed [002])."""
@@ -162,17 +162,6 @@ def _nps_variance(promoters, detractors):
     return np.maximum(promoters + detractors - (promoters - detractors) ** 2, 0.0)
 
 
-def _wilson(k, n, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson (1927) score interval for k successes in n trials, as proportions; NaN where n = 0."""
-    n = np.asarray(n, dtype=float)
-    p = _share(k, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
 def _mean_interval(counts: np.ndarray, levels: np.ndarray, confidence: float):
     """Mean of each row's scores and its t interval mean ± t_{1−α/2, n−1}·s/√n (Student 1908, external).
 
@@ -205,7 +194,7 @@ def _csat_table(counts: np.ndarray, confidence: float, scale: int = 5, top_box: 
     """CSAT fields for each row of a (groups × scale) table of counts of the scores 1…scale."""
     n = counts.sum(axis=1)
     top = counts[:, scale - top_box :].sum(axis=1)
-    low, high = _wilson(top, n, z_crit(confidence))
+    low, high = wilson(top, n, z_crit(confidence))
     mean, mean_ci = _mean_interval(counts, np.arange(1, scale + 1, dtype=float), confidence)
     return dict(value=100 * _share(top, n), ci=(100 * low, 100 * high), mean=mean, mean_ci=mean_ci, n=n)
 
@@ -216,7 +205,7 @@ def _ces_table(counts: np.ndarray, confidence: float, scale: int = 7, low_effort
     easy = counts[:, :low_effort_max].sum(axis=1)
     mean, ci = _mean_interval(counts, np.arange(1, scale + 1, dtype=float), confidence)
     return dict(value=mean, ci=ci, n=n, low_effort_share=_share(easy, n),
-                low_effort_ci=_wilson(easy, n, z_crit(confidence)))
+                low_effort_ci=wilson(easy, n, z_crit(confidence)))
 
 
 def _nps_scale() -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""Critical values for confidence intervals: normal, Student t and F quantiles (scipy, loaded on first use)."""
+"""Critical values for confidence intervals (normal, Student t and F quantiles; scipy, loaded on first use)
+and the Wilson interval for proportions."""
 
 from __future__ import annotations
 
@@ -50,3 +51,19 @@ def f_quantile(q: float, d1: float, d2: float) -> float:
     from scipy.special import fdtri
 
     return float(fdtri(d1, d2, q))
+
+
+def wilson(k, n, z: float):
+    """Wilson (1927, external) score interval for k successes in n trials, as proportions, vectorised;
+    NaN where n = 0: centre (p + z²/2n)/(1 + z²/n) ± z·√(p(1−p)/n + z²/4n²)/(1 + z²/n).
+
+    >>> [round(float(x), 4) for x in wilson(8, 10, z_crit(0.95))]
+    [0.4902, 0.9433]
+    """
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.asarray(k, dtype=float) / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)

@@ -57,3 +57,14 @@ def test_export_replaces_widgets_with_their_snapshot():
     first, second = (o["data"] for o in clean.cells[0].outputs)
     assert WIDGET_MIME not in first and first["text/html"].startswith('<div class="kit-interactive">')
     assert second == {"text/plain": ""}
+
+
+def test_shared_tables_are_left_aligned_and_escape_text():
+    import pandas as pd
+
+    from kit.widgets import escape, frame_table, html_table
+
+    html = html_table(["<Step>", "Found"], [[escape("<b>Listen</b>"), "✓"]])
+    assert "&lt;Step&gt;" in html and "&lt;b&gt;Listen&lt;/b&gt;" in html and "text-align:left" in html
+    frame = frame_table(pd.DataFrame({"item": ["<i>x</i>"], "score": [0.123456]}))
+    assert "&lt;i&gt;x&lt;/i&gt;" in frame and "0.12" in frame and "text-align: left" in frame

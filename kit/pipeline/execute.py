@@ -13,16 +13,25 @@ def execute(notebook: str | Path, output: str | Path, parameters: dict | None = 
     save the executed copy to ``output`` (folders created). A failing cell raises papermill's
     ``PapermillExecutionError``; the output notebook is still written, showing where it stopped."""
     import papermill as pm
+    from jupyter_core.utils import run_sync
+
+    from kit.pipeline.kernel import kernel_manager
 
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(
-        str(notebook),
-        str(output),
-        parameters=parameters or {},
-        kernel_name=KERNEL,
-        cwd=str(cwd) if cwd else None,
-        progress_bar=False,
-        execution_timeout=timeout,
-    )
+    km = kernel_manager(KERNEL)
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters or {},
+            kernel_name=KERNEL,
+            km=km,
+            cwd=str(cwd) if cwd else None,
+            progress_bar=False,
+            execution_timeout=timeout,
+        )
+    finally:  # nbclient leaves a kernel it did not start running
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
     return output

@@ -50,6 +50,23 @@ def escape(text) -> str:
     return html.escape(str(text))
 
 
+CELL_STYLE = "text-align:left;vertical-align:top;padding:.2em .8em"
+
+
+def html_table(header, rows) -> str:
+    """A left-aligned HTML table: ``header`` is plain text (escaped here), ``rows`` hold safe HTML cells
+    (escape trainee text with :func:`escape` before passing it)."""
+    head = "".join(f'<th style="{CELL_STYLE}">{escape(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f'<td style="{CELL_STYLE}">{c}</td>' for c in row) + "</tr>" for row in rows)
+    return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def frame_table(frame) -> str:
+    """A DataFrame as a left-aligned HTML table without its index; cells escaped, numbers to 2 decimals."""
+    return (frame.style.hide(axis="index").format(precision=2, escape="html")
+            .set_table_styles([{"selector": "th, td", "props": CELL_STYLE}]).to_html())
+
+
 class Interactive:
     """Base class of lesson interactions: subclass and implement :meth:`compute` and :meth:`draw`."""
 
@@ -116,6 +133,8 @@ class Interactive:
 
 def _shown_value(control) -> str:
     """A control's value as a reader sees it (a dropdown's label rather than its code)."""
+    if isinstance(control.value, bool):
+        return "✓" if control.value else "✗"
     options = getattr(control, "options", None)
     if options and isinstance(options[0], tuple):
         return next((label for label, value in options if value == control.value), str(control.value))

@@ -1,0 +1,84 @@
+"""End to end as a trainee: JupyterLab on a loopback port, a lesson opened in headless Chromium, run, and a
+slider moved until the interaction's output changes."""
+
+import contextlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from kit.paths import NOTEBOOKS
+
+LESSON = NOTEBOOKS / "lessons" / "04-metrics.ipynb"
+JUPYTER = Path(sys.executable).with_name("jupyter")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab serving a copy of the lesson (so autosave never touches the committed notebook)."""
+    root = tmp_path / "lab"
+    root.mkdir()
+    shutil.copy(LESSON, root / LESSON.name)
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}
+    command = [str(JUPYTER), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+               "--LabApp.extension_manager=readonly"] + (["--allow-root"] if os.geteuid() == 0 else [])
+    log = (tmp_path / "lab.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited: {(tmp_path / 'lab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield f"{base}/lab/tree/{LESSON.name}?token={token}"
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+def test_a_slider_in_a_running_lesson_changes_its_output(browser, jupyterlab):
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(jupyterlab)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    with contextlib.suppress(PlaywrightTimeout):  # JupyterLab may ask which kernel to start
+        page.get_by_role("button", name="Select", exact=True).click(timeout=15_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+
+    interactive = ".widget-vbox:has(> .widget-slider):has(> .widget-output)"
+    page.wait_for_selector(f"{interactive} .widget-output img, {interactive} .widget-output table", timeout=240_000)
+    box = page.locator(interactive).first
+    box.scroll_into_view_if_needed()
+    output = box.locator(":scope > .widget-output")
+    before = output.inner_html()
+    box.locator(".noUi-handle").first.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("([el, old]) => el.innerHTML !== old", arg=[output.element_handle(), before],
+                           timeout=60_000)
+    assert output.inner_html() != before
+    assert errors == []
+    page.close()
