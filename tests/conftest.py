@@ -25,3 +25,41 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def _sample(kind: str):
+    from kit import io
+    from kit.paths import SAMPLE
+
+    return io.load(SAMPLE / f"{kind}.csv", kind)[0]
+
+
+@pytest.fixture(scope="module")
+def survey():
+    """The committed sample survey responses, loaded and validated."""
+    return _sample("survey_responses")
+
+
+@pytest.fixture(scope="module")
+def tickets():
+    """The committed sample complaint tickets."""
+    return _sample("tickets")
+
+
+@pytest.fixture(scope="module")
+def snapshots():
+    """The committed sample KPI snapshots."""
+    return _sample("kpi_snapshots")
+
+
+@pytest.fixture
+def figures_closed():
+    """The kit theme (a CJK font) for the test, and no matplotlib figure left open after it."""
+    import matplotlib.pyplot as plt
+
+    from kit import plots
+
+    plots.set_theme()
+    plt.close("all")
+    yield
+    assert plt.get_fignums() == [], "figures are closed after drawing"

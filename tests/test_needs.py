@@ -9,15 +9,7 @@ import pandas as pd
 import pytest
 
 from kit import needs
-from kit.io import load
-from kit.paths import SAMPLE
 from kit.synth import FOUR_FACTOR_SHORTFALL, JOURNEY_PAIN_POINT
-
-
-@pytest.fixture(scope="module")
-def survey():
-    return load(SAMPLE / "survey_responses.csv", "survey_responses")[0]
-
 
 # --- thresholds ----------------------------------------------------------------------------------------
 

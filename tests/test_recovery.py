@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from kit import io, recovery
+from kit import recovery
 from kit.errors import KitError
-from kit.paths import COURSE, SAMPLE
+from kit.paths import COURSE
 from kit.personal import personal_rng
 
 QUIZ = yaml.safe_load((COURSE / "recovery" / "quiz.yml").read_text(encoding="utf-8"))
@@ -19,16 +19,6 @@ QUIZ = yaml.safe_load((COURSE / "recovery" / "quiz.yml").read_text(encoding="utf
 
 def quiz_text(lang):
     return yaml.safe_load((COURSE / "recovery" / f"quiz.{lang}.yml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def tickets():
-    return io.load(SAMPLE / "tickets.csv", "tickets")[0]
-
-
-@pytest.fixture(scope="module")
-def survey():
-    return io.load(SAMPLE / "survey_responses.csv", "survey_responses")[0]
 
 
 def frame(replies, received="2025-03-01 08:00", **columns):

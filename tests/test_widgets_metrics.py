@@ -6,13 +6,12 @@ import math
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 
-from kit import io, metrics, ninegrid, plots  # noqa: E402
+from kit import io, metrics, ninegrid  # noqa: E402
 from kit.paths import COURSE, SAMPLE  # noqa: E402
 from kit.synth import KPI_DIP_PERIODS, KPI_DIP_TEAM, NINEGRID_WEAK, SERVQUAL_TRUE_GAPS  # noqa: E402
 from kit.widgets import metrics as lesson  # noqa: E402
@@ -22,22 +21,7 @@ SNAPSHOT = {"nps": 58.0, "csat_mean": 4.6, "ces": 2.4, "fcr": 70.0, "resp_min": 
             "complaint_rate": 0.6, "retention": 91.0, "churn": 6.0, "promise_kept": 96.0}
 
 
-@pytest.fixture(scope="module")
-def survey():
-    return io.load(SAMPLE / "survey_responses.csv", "survey_responses")[0]
-
-
-@pytest.fixture(scope="module")
-def snapshots():
-    return io.load(SAMPLE / "kpi_snapshots.csv", "kpi_snapshots")[0]
-
-
-@pytest.fixture(autouse=True)
-def no_figures_left_open():
-    plots.set_theme()  # a CJK font for the Chinese labels
-    plt.close("all")
-    yield
-    assert plt.get_fignums() == [], "figures are closed after drawing"
+pytestmark = pytest.mark.usefixtures("figures_closed")
 
 
 def build(name, lang, survey, snapshots):

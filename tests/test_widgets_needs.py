@@ -22,11 +22,6 @@ def theme():
 
 
 @pytest.fixture(scope="module")
-def survey():
-    return load(SAMPLE / "survey_responses.csv", "survey_responses")[0]
-
-
-@pytest.fixture(scope="module")
 def answers():
     return load(SAMPLE / "kano_answers.csv", "kano_answers")[0]
 

@@ -4,11 +4,9 @@ escaped and figures closed."""
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from kit import io, plots, recovery  # noqa: E402
-from kit.paths import SAMPLE  # noqa: E402
+from kit import recovery  # noqa: E402
 from kit.widgets import recovery as lesson  # noqa: E402
 
 LANGS = ("zh", "en")
@@ -16,22 +14,7 @@ EMPATHY = {"zh": "收到摔碎的杯子，换作是我也会很失望。", "en":
 SCRIPT = "<script>alert('x')</script>"
 
 
-@pytest.fixture(scope="module")
-def tickets():
-    return io.load(SAMPLE / "tickets.csv", "tickets")[0]
-
-
-@pytest.fixture(scope="module")
-def survey():
-    return io.load(SAMPLE / "survey_responses.csv", "survey_responses")[0]
-
-
-@pytest.fixture(autouse=True)
-def no_figures_left_open():
-    plots.set_theme()  # a CJK font for the Chinese labels
-    plt.close("all")
-    yield
-    assert plt.get_fignums() == [], "figures are closed after drawing"
+pytestmark = pytest.mark.usefixtures("figures_closed")
 
 
 @pytest.mark.parametrize("lang", LANGS)
