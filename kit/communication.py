@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 from kit.errors import KitError
 from kit.i18n import check_lang, t
-from kit.paths import COURSE
+from kit.text import data as course_data
 
-FOLDER = COURSE / "communication"
 # Finding rules in priority order: a phrase match inside a longer one, or on the same words as an earlier-listed
 # rule's match, is dropped.
 PHRASE_RULES = ("banned", "blame", "vague_promise", "negative", "hedge", "jargon")
@@ -92,20 +91,14 @@ class _Lexicon:
 # --- rules as data ------------------------------------------------------------------------------------
 
 
-@functools.cache
 def rules(lang: str) -> dict:
     """The word lists of ``course/communication/rules-<lang>.yml`` as written."""
-    import yaml
-
-    return yaml.safe_load((FOLDER / f"rules-{check_lang(lang)}.yml").read_text(encoding="utf-8"))
+    return course_data(f"communication/rules-{check_lang(lang)}")
 
 
-@functools.cache
 def limits() -> dict:
     """The lesson's thresholds (``course/communication/limits.yml``), each with its ``source`` seed."""
-    import yaml
-
-    return yaml.safe_load((FOLDER / "limits.yml").read_text(encoding="utf-8"))
+    return course_data("communication/limits")
 
 
 def glossary(lang: str) -> tuple[str, ...]:

@@ -8,7 +8,6 @@ every value carries its seed.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,11 +16,10 @@ import numpy as np
 import pandas as pd
 
 from kit.kano import DRIFT
-from kit.paths import COURSE
 from kit.results import Result
 from kit.schemas import DRIVER_FACTORS, JOURNEY_STAGES
+from kit.text import data as course_data
 
-FOLDER = COURSE / "needs"
 QUADRANTS = ("do_first", "plan", "delegate", "later")
 """Importance × urgency quadrants: both high, important only, urgent only, neither (the 2 × 2 matrix of
 [000][002]; the action per quadrant follows the Eisenhower matrix, external: Covey 1989)."""
@@ -46,16 +44,13 @@ STAGES = tuple(JOURNEY_STAGES)
 """The five journey stages of [001]: awareness, purchase, use, service, loyalty."""
 
 
-@functools.cache
 def thresholds() -> dict:
     """The lesson's thresholds by name, each ``{seed: value}`` (``course/needs/thresholds.yml``).
 
     >>> thresholds()["promise_fulfilment"]
     {'000': 0.95}
     """
-    import yaml
-
-    return yaml.safe_load((FOLDER / "thresholds.yml").read_text(encoding="utf-8"))
+    return course_data("needs/thresholds")
 
 
 def threshold(name: str, source: str = "000"):
@@ -77,9 +72,7 @@ def example_backlog() -> pd.DataFrame:
     >>> example_backlog().loc["booking"].tolist()
     [5.0, 4.0, 5.0, 3.0, 4.0, 5.0]
     """
-    import yaml
-
-    items = yaml.safe_load((FOLDER / "tools.yml").read_text(encoding="utf-8"))["backlog"]
+    items = course_data("needs/tools")["backlog"]
     return pd.DataFrame(items).T.astype(float)[["importance", "urgency", "value", "difficulty", "roi", "fit"]]
 
 

@@ -27,9 +27,8 @@ import numpy as np
 import pandas as pd
 
 from kit.errors import KitError
-from kit.paths import COURSE
+from kit.text import data as text_data
 
-FOLDER = COURSE / "recovery"
 GROUPS = ("none", "well", "badly")
 """Customers of the paradox check: no complaint (survey), complaint recovered well, recovered badly."""
 FAILURE_TYPES = ("outcome", "process", "communication", "interpersonal")
@@ -37,16 +36,13 @@ FAILURE_TYPES = ("outcome", "process", "communication", "interpersonal")
 HOUR = pd.Timedelta(hours=1)
 
 
-@functools.cache
 def course_data(name: str) -> dict:
     """The course data file ``course/recovery/<name>.yml`` (models, failure_types, deadlines, whys).
 
     >>> list(course_data("models")["models"])
     ['LEAF', 'HEAT', 'LESCANT']
     """
-    import yaml
-
-    return yaml.safe_load((FOLDER / f"{name}.yml").read_text(encoding="utf-8"))
+    return text_data(f"recovery/{name}")
 
 
 @functools.cache

@@ -46,6 +46,15 @@ def path_of(doc: str, lang: str, root: Path = COURSE) -> Path:
 
 
 @functools.cache
+def data(doc: str) -> dict:
+    """The course data file ``course/<doc>.yml`` (rule lists, thresholds, scenario cards …), read once."""
+    import yaml
+
+    with open(COURSE / f"{doc}.yml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@functools.cache
 def load(doc: str, lang: str) -> Text:
     """The course document ``doc`` (e.g. ``"reports/cx-snapshot"``) in ``lang``."""
     import yaml

@@ -77,3 +77,8 @@ def test_course_text_formats_and_shows_markdown(monkeypatch):
     assert "1,234" in doc.format("intro", n=1234, file="a.csv", start="2025-01-01", end="2025-12-31")
     doc.show("comments_intro", k=8)
     assert shown[0].data == "最近的 8 条意见，保留客户的原话。"
+
+
+def test_course_data_is_read_once():
+    first = text.data("needs/thresholds")
+    assert first is text.data("needs/thresholds") and first["promise_fulfilment"] == {"000": 0.95}

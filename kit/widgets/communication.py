@@ -7,13 +7,13 @@ Texts come from ``course/communication/drills.<lang>.yml`` (drafts, sentences, v
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections import Counter
 from dataclasses import dataclass
 
 from kit import communication as comm
 from kit.i18n import get_lang, t
+from kit.text import data as course_data
 from kit.widgets import Interactive, escape, html_table
 
 LABEL = "communication.widgets"
@@ -25,19 +25,13 @@ WIDE = {"width": "100%"}
 AGENT_COLOUR, CUSTOMER_COLOUR, TARGET_COLOUR = "#30638e", "#edae49", "#d1495b"
 
 
-@functools.cache
 def drills(lang: str) -> dict:
     """The interactions' texts in ``lang`` (``course/communication/drills.<lang>.yml``)."""
-    import yaml
-
-    return yaml.safe_load((comm.FOLDER / f"drills.{lang}.yml").read_text(encoding="utf-8"))
+    return course_data(f"communication/drills.{lang}")
 
 
-@functools.cache
 def _moods() -> dict:
-    import yaml
-
-    return yaml.safe_load((comm.FOLDER / "drills.yml").read_text(encoding="utf-8"))["abc"]
+    return course_data("communication/drills")["abc"]
 
 
 def _textarea(value: str, description: str, rows: int):

@@ -7,8 +7,6 @@ lives in :mod:`kit.needs` and :mod:`kit.kano`.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
@@ -17,6 +15,7 @@ from kit.checks import evaluate
 from kit.i18n import get_lang, t
 from kit.plots import KANO_COLOURS
 from kit.schemas import KANO_ANSWERS
+from kit.text import data as course_data
 from kit.widgets import Interactive, escape, frame_table, to_html
 
 ACCENT, MUTED, ALERT = "#30638e", "#b0b0b0", "#d1495b"
@@ -33,12 +32,9 @@ def texts(lang: str):
     return load("needs/tools", lang)
 
 
-@functools.cache
 def data() -> dict:
     """The interactions' language-neutral data (``course/needs/tools.yml``)."""
-    import yaml
-
-    return yaml.safe_load((needs.FOLDER / "tools.yml").read_text(encoding="utf-8"))
+    return course_data("needs/tools")
 
 
 def answer_label(code: int, lang: str) -> str:
