@@ -20,7 +20,7 @@ demo: setup
 	$(BIN)/kit demo
 
 test: setup lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check kit tests benchmarks

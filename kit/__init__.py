@@ -9,7 +9,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "checks", "cli", "communication", "datadoc", "drivers", "errors", "i18n", "io", "kano", "metrics",
+    "checks", "cli", "communication", "datadoc", "drivers", "errors", "grading", "i18n", "io", "kano", "metrics",
     "needs", "ninegrid", "paths", "personal", "pipeline", "plots", "recovery", "reliability", "results",
     "schemas", "scores", "servqual", "stats", "synth", "tables", "text", "widgets",
 }

@@ -126,6 +126,16 @@ def data_docs(
     console.print(t("cli.docs.wrote", file=out))
 
 
+def _grading_commands() -> None:
+    from kit.grading.cli import assign, grade_app
+
+    app.command("assign", help=t("cli.assign.help"))(assign)
+    app.add_typer(grade_app, name="grade")
+
+
+_grading_commands()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``kit`` command: user errors become one paragraph and exit status 2."""
     try:

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the kit needs from the operating system: a CJK font, so Chinese renders in plots
-# and HTML handouts, and Chromium, which the tests use to open lessons and handouts as a browser
-# would. As root on Debian/Ubuntu it installs them; otherwise it says what to install.
+# and HTML handouts; Chromium, which the tests use to open lessons and handouts as a browser
+# would; and the PostgreSQL server, which the gradebook tests start on loopback (tests/postgres.py).
+# As root on Debian/Ubuntu it installs them; otherwise it says what to install.
 set -euo pipefail
 
 need=()
 fc-list :lang=zh family 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 command -v fc-list >/dev/null || need+=(fontconfig)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 
@@ -21,5 +23,5 @@ else
   echo "Install them with:  sudo apt-get install ${need[*]}   (Debian/Ubuntu)" >&2
   echo "  or on macOS/Windows install any CJK font, e.g. Noto Sans CJK SC or Source Han Sans." >&2
   echo "The kit still runs without them, but Chinese text in plots shows as empty boxes," >&2
-  echo "and the browser tests are skipped without Chromium." >&2
+  echo "the browser tests are skipped without Chromium, and the PostgreSQL gradebook tests without postgresql." >&2
 fi

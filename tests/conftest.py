@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["postgres"]  # tests/postgres.py: the `postgres_url` fixture (a throwaway PostgreSQL server)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [  # no sandbox as root; no calls to the internet from a closed network
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

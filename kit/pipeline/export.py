@@ -10,20 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def export_html(notebook: str | Path, html: str | Path, *, title: str | None = None, hide_code: bool = True) -> Path:
-    """Write ``notebook`` as HTML to ``html``: input cells and prompts hidden when ``hide_code``,
-    figures embedded, the page titled ``title`` (else the notebook's file name)."""
+def export_html(notebook, html: str | Path, *, title: str | None = None, hide_code: bool = True) -> Path:
+    """Write ``notebook`` (a path or a NotebookNode) as HTML to ``html``: input cells and prompts hidden when
+    ``hide_code``, figures embedded, the page titled ``title`` (else the notebook's file name)."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    nb = static_widgets(nbformat.read(str(notebook), as_version=4))
+    node = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
+    nb = static_widgets(node)
     exporter = HTMLExporter(
         template_name="lab",
         exclude_input=hide_code,
         exclude_input_prompt=hide_code,
         exclude_output_prompt=hide_code,
     )
-    name = title or Path(notebook).stem
+    name = title or (Path(notebook).stem if not isinstance(notebook, nbformat.NotebookNode) else "notebook")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     html = Path(html)
     html.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,490 @@
+"""Execute one trainee submission in the grading sandbox and hand back its answers as plain data.
+
+:func:`read_submission` turns uploaded bytes into a notebook or a :class:`SubmissionError` saying what is wrong.
+:func:`run_submission` inserts an export cell after every answer cell (and one at the end), runs the notebook
+with papermill in a sandboxed kernel (:mod:`kit.grading.sandbox`) with ``trainee_id``/``seed``/… injected, and
+returns a :class:`Run`: the exported answers (:func:`kit.grading.answers.collect`), the error of each failing
+answer cell, the answer cells that are missing, and the notebook-level fault if any (notebook timeout, dead
+kernel). Trainee code never runs in this process; nothing it does inside the kernel can reach the grader
+except the notebook outputs, which are read as data.
+
+Faults and what happens:
+
+- a cell running past ``cell_timeout`` is interrupted (KeyboardInterrupt in the kernel) and reported as a
+  timeout; later cells still run;
+- the whole run past ``notebook_timeout`` (kernel start included): a watchdog kills the kernel; answers
+  exported before still count, ``Run.fault`` says where it stopped;
+- the kernel dying (``os._exit``, a crash): ``Run.fault`` names the cell; earlier answers still count;
+- output floods: stream and text outputs are cut to ``output_chars`` per cell as they arrive; answers outputs
+  are never cut; widget messages are ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from kit.grading.answers import MIME, collect
+from kit.grading.sandbox import KERNEL_NAME, Limits, kernel_manager
+from kit.i18n import t
+
+ENGINE = "kit-sandbox"
+MAX_SUBMISSION_BYTES = 50_000_000
+ERROR_CHARS = 500
+IOPUB_TIMEOUT = 30  # seconds to wait for a cell's last outputs after its reply (large outputs take a while)
+START_TIMEOUT = 60
+START_ATTEMPTS = 2  # a kernel that dies before its first reply (e.g. a port taken meanwhile) is started again
+
+
+class KernelStartError(RuntimeError):
+    """The sandboxed kernel did not start (twice): nothing of the trainee's ran, so nothing is graded."""
+
+
+class SubmissionError(Exception):
+    """A submission that cannot be run at all; ``reason`` says why, in the language it was rendered in.
+    ``code`` and ``params`` re-render it in another language with :meth:`render`."""
+
+    def __init__(self, code: str, lang: str | None = None, **params):
+        self.code = code
+        self.params = params
+        self.reason = self.render(lang)
+        super().__init__(self.reason)
+
+    def render(self, lang: str | None = None) -> str:
+        return t(f"sandbox.submission.{self.code}", lang, **self.params)
+
+    def __reduce__(self):  # crosses process pools intact
+        return _rebuild_submission_error, (self.code, self.params, self.reason)
+
+
+def _rebuild_submission_error(code: str, params: dict, reason: str) -> SubmissionError:
+    error = SubmissionError.__new__(SubmissionError)
+    error.code, error.params, error.reason = code, params, reason
+    Exception.__init__(error, reason)
+    return error
+
+
+@dataclass
+class Run:
+    """The outcome of executing one submission.
+
+    ``answers``: name → value exported from the kernel; ``cell_errors``: qid → "ErrorName: message" for answer
+    cells that failed; ``missing_cells``: qids without an answer cell; ``fault``: what stopped the notebook
+    ("" if nothing did); ``executed``: the executed notebook with the injected cells, outputs capped (None if
+    there is none); ``duration_s``: wall time including kernel start and shutdown.
+    """
+
+    answers: dict = field(default_factory=dict)
+    cell_errors: dict = field(default_factory=dict)
+    missing_cells: list = field(default_factory=list)
+    fault: str = ""
+    executed: nbformat.NotebookNode | None = None
+    duration_s: float = 0.0
+
+
+def read_submission(data: bytes, *, lang: str | None = None,
+                    max_bytes: int = MAX_SUBMISSION_BYTES) -> nbformat.NotebookNode:
+    """The notebook in ``data``, or :class:`SubmissionError`: too large, not UTF-8, not JSON, not a JSON object,
+    not nbformat 4, or not valid against the nbformat schema."""
+    if len(data) > max_bytes:
+        raise SubmissionError("too_large", lang, size=len(data), limit=max_bytes)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SubmissionError("not_utf8", lang, position=error.start) from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SubmissionError("not_json", lang, line=error.lineno, column=error.colno, error=error.msg) from None
+    except RecursionError:
+        raise SubmissionError("not_json", lang, line=1, column=1, error="nested too deeply") from None
+    if not isinstance(raw, dict):
+        raise SubmissionError("not_object", lang, kind=type(raw).__name__)
+    version = raw.get("nbformat")
+    if version != 4 or isinstance(version, bool):
+        raise SubmissionError("version", lang, version=json.dumps(version))
+    import warnings
+
+    from nbformat.v4.rwbase import rejoin_lines, strip_transient
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            nb = strip_transient(rejoin_lines(nbformat.from_dict(raw)))  # what nbformat.reads does
+            nbformat.validate(nb)
+        except Exception as error:
+            message = getattr(error, "message", None) or str(error)
+            raise SubmissionError("invalid", lang, error=_clip(message.splitlines()[0] if message else "", 300)) \
+                from None
+    return nb
+
+
+def run_submission(nb, answers: Sequence[str], parameters: dict, limits: Limits, workdir: Path, *,
+                   deny=(), preload=(), lang: str | None = None) -> Run:
+    """Execute a copy of ``nb`` in a sandbox rooted at ``workdir/home`` and collect its answers.
+
+    ``answers`` are the question ids, which are also the answer variables' names; an answer cell is the code
+    cell whose ``metadata.nbgrader.grade_id`` is its qid. ``parameters`` (``trainee_id``, ``seed``, ``lang`` …)
+    are injected by papermill after the cell tagged ``parameters``. ``deny`` paths stay unreadable to the
+    trainee code even under an allowed root (pass the master notebook, hidden tests, spec and gradebook);
+    ``preload`` modules are imported before the guard. Messages are in ``lang``.
+    """
+    from nbclient.exceptions import DeadKernelError
+
+    _register_engine()
+    started = time.monotonic()
+    workdir = Path(workdir)
+    home = workdir / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    prepared = prepare(nb, answers)
+    for attempt in range(1, START_ATTEMPTS + 1):
+        state, failure = _execute(prepared, parameters, limits, home, deny=deny, preload=preload, lang=lang)
+        if failure is None or state.current is not None or state.notebook_timed_out:
+            break
+        if attempt == START_ATTEMPTS:  # the kernel never ran a cell: the grader's trouble, not the trainee's
+            raise KernelStartError(_fault(failure, state, limits, lang, dead=False))
+    executed = _executed(state)
+    fault = "" if failure is None else _fault(failure, state, limits, lang,
+                                              dead=isinstance(failure, DeadKernelError))
+    run = Run(fault=fault, executed=executed)
+    if executed is not None:
+        run.answers = collect(executed)
+        run.cell_errors = _cell_errors(executed, answers, state, limits, lang, fault)
+    present = {_grade_id(cell) for cell in nb.get("cells", [])}
+    run.missing_cells = [qid for qid in answers if qid not in present]
+    run.duration_s = time.monotonic() - started
+    return run
+
+
+def _execute(prepared, parameters: dict, limits: Limits, home: Path, *, deny, preload, lang):
+    """One papermill run of ``prepared`` in a fresh sandboxed kernel: (what happened, the error that ended it)."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    state = _State()
+    km = kernel_manager(home, limits, deny=deny, preload=preload, lang=lang)
+    watchdog = threading.Thread(target=_watchdog, args=(km, state, limits.notebook_timeout), daemon=True)
+    failure: Exception | None = None
+    watchdog.start()
+    try:
+        pm.execute_notebook(
+            prepared, None, parameters=dict(parameters), engine_name=ENGINE, request_save_on_cell_execute=False,
+            kernel_name=KERNEL_NAME, language="python", km=km, progress_bar=False, log_output=False,
+            start_timeout=START_TIMEOUT, execution_timeout=limits.cell_timeout, allow_errors=True,
+            interrupt_on_timeout=True, iopub_timeout=IOPUB_TIMEOUT, resources={"metadata": {"path": str(home)}},
+            kit_state=state, output_chars=limits.output_chars, lang=lang,
+        )
+    except PapermillExecutionError:
+        pass  # some cell raised: normal for graded work, the errors are in the outputs
+    except Exception as error:  # DeadKernelError, a kernel that never started, a timeout waiting for output …
+        failure = error
+    finally:
+        state.done.set()
+        _shutdown(km, state)
+        watchdog.join(timeout=5)
+    return state, failure
+
+
+def prepare(nb, answers: Sequence[str]) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with an export cell after each answer code cell and one at the end exporting all
+    ``answers``. Every submitted cell gets ``metadata.kit = {"cell": n}`` (its 1-based position in the
+    submission, replacing whatever the trainee put there, so no submitted cell can pass for an injected one);
+    injected cells get ``metadata.kit = {"injected": true}``."""
+    nb = nbformat.from_dict(copy.deepcopy(dict(nb)))
+    wanted = set(answers)
+    cells = []
+    for number, cell in enumerate(nb.cells, start=1):
+        if not isinstance(cell.get("metadata"), dict):
+            cell["metadata"] = nbformat.NotebookNode()
+        cell.metadata["kit"] = nbformat.NotebookNode(cell=number)
+        cells.append(cell)
+        qid = _grade_id(cell)
+        if cell.get("cell_type") == "code" and qid in wanted:
+            cells.append(export_cell([qid]))
+    cells.append(export_cell(list(answers)))
+    nb.cells = cells
+    return nb
+
+
+def export_cell(names: Sequence[str]) -> nbformat.NotebookNode:
+    """The injected code cell that publishes ``names`` from the kernel's globals."""
+    source = ("import kit.grading.answers as __kit_answers; "
+              f"__kit_answers.publish(globals(), {[str(n) for n in names]!r})")
+    return nbformat.v4.new_code_cell(source, metadata={"kit": {"injected": True}})
+
+
+def _grade_id(cell):
+    nbgrader = (cell.get("metadata") or {}).get("nbgrader")
+    return nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+
+
+def _clip(text: str, limit: int = ERROR_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------- execution
+
+
+class _State:
+    """What the engine and the watchdog learn during one run (shared with them, not with the kernel)."""
+
+    def __init__(self):
+        self.nb_man = None
+        self.client = None
+        self.current: int | None = None  # index of the cell being executed, in the executed notebook
+        self.timed_out_cells: set[int] = set()
+        self.notebook_timed_out = False
+        self.done = threading.Event()
+
+
+def _watchdog(km, state: _State, seconds: float) -> None:
+    """After ``seconds``, kill the kernel's process group (again and again until the run is over)."""
+    if state.done.wait(seconds):
+        return
+    state.notebook_timed_out = True
+    while not state.done.is_set():
+        provisioner = getattr(km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is not None:
+            try:
+                os.killpg(provisioner.pgid or process.pid, signal.SIGKILL)
+            except (OSError, TypeError):
+                with contextlib.suppress(OSError):
+                    process.kill()
+        state.done.wait(0.2)
+
+
+def _shutdown(km, state: _State) -> None:
+    """Stop the client's channels and the kernel, whatever state they are in (nbclient does neither for a
+    kernel manager it did not create)."""
+    from jupyter_core.utils import run_sync
+
+    client = getattr(state.client, "kc", None)
+    if client is not None:
+        with contextlib.suppress(Exception):
+            client.stop_channels()
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:
+        provisioner = getattr(km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
+    with contextlib.suppress(Exception):
+        km.cleanup_connection_file()
+
+
+_registered = False
+
+
+def _register_engine() -> None:
+    global _registered
+    if _registered:
+        return
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class SandboxEngine(NBClientEngine):
+        """papermill's nbclient engine with :class:`_SandboxClient`, keeping the notebook for the runner."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, *,
+                                     kit_state, output_chars, lang=None, **kwargs):
+            kit_state.nb_man = nb_man
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                 kernel_name=kernel_name, log=logger, log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file)
+            client = _client_class()(nb_man, **final)
+            client.kit_state, client.output_chars, client.kit_lang = kit_state, output_chars, lang
+            kit_state.client = client
+            return client.execute()
+
+    papermill_engines.register(ENGINE, SandboxEngine)
+    _registered = True
+
+
+_client = None
+
+
+def _client_class():
+    """papermill's notebook client with per-cell output caps, no widgets, and bookkeeping for faults."""
+    global _client
+    if _client is not None:
+        return _client
+    from nbclient.util import run_sync
+    from papermill.clientwrap import PapermillNotebookClient
+
+    class SandboxClient(PapermillNotebookClient):
+        kit_state: _State
+        output_chars: int = 200_000
+        kit_lang: str | None = None
+
+        async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+            self.kit_state.current = cell_index
+            self._used = 0
+            self._truncated = False
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+
+        execute_cell = run_sync(async_execute_cell)
+
+        async def _async_handle_timeout(self, timeout, cell=None):
+            if self.kit_state.current is not None:
+                self.kit_state.timed_out_cells.add(self.kit_state.current)
+            return await super()._async_handle_timeout(timeout, cell)
+
+        def output(self, outs, msg, display_id, cell_index):
+            out = super().output(outs, msg, display_id, cell_index)
+            if out is not None and outs and outs[-1] is out:
+                kept = self._cap(out)
+                if kept is None:
+                    outs.pop()
+                elif kept is not out:
+                    outs[-1] = kept
+                return kept
+            return out
+
+        def _update_display_id(self, display_id, msg):
+            if _size(msg.get("content", {}).get("data")) > self.output_chars:
+                return
+            with contextlib.suppress(IndexError, KeyError, TypeError):  # its output may have been capped away
+                super()._update_display_id(display_id, msg)
+
+        def handle_comm_msg(self, outs, msg, cell_index):
+            return None  # widgets are not graded; their state could be arbitrarily large
+
+        def _cap(self, out):
+            """``out`` cut to what is left of this cell's budget (None: drop it); answers are never cut."""
+            budget = self.output_chars - getattr(self, "_used", 0)
+            kind = out.get("output_type")
+            if kind == "stream":
+                text = out.get("text", "")
+                if len(text) <= budget:
+                    self._used += len(text)
+                    return out
+                out["text"] = text[: max(budget, 0)] + self._marker()
+                self._used = self.output_chars
+                return out if budget > 0 or out["text"] else None
+            if kind in ("display_data", "execute_result"):
+                data = out.get("data", {})
+                answers = data.get(MIME)
+                other = {k: v for k, v in data.items() if k != MIME}
+                size = _size(other)
+                if size <= budget:
+                    self._used += size
+                    return out
+                if answers is None:
+                    self._used = self.output_chars
+                    marker = self._marker()
+                    return nbformat.v4.new_output("stream", name="stdout", text=marker) if marker else None
+                out["data"] = {MIME: answers}
+                out["metadata"] = {}
+                return out
+            if kind == "error":
+                out["evalue"] = _clip(str(out.get("evalue", "")), 2000)
+                lines, total = [], 0
+                for line in reversed(out.get("traceback", [])):
+                    line = _clip(str(line), self.output_chars)
+                    total += len(line)
+                    if total > self.output_chars and lines:
+                        break
+                    lines.append(line)
+                out["traceback"] = lines[::-1]
+                return out
+            return out
+
+        def _marker(self) -> str:
+            if self._truncated:
+                return ""
+            self._truncated = True
+            return "\n" + t("sandbox.output_truncated", self.kit_lang, limit=self.output_chars) + "\n"
+
+    _client = SandboxClient
+    return _client
+
+
+def _size(data) -> int:
+    if not data:
+        return 0
+    if isinstance(data, str):
+        return len(data)
+    if isinstance(data, dict):
+        return sum(len(str(k)) + _size(v) for k, v in data.items())
+    if isinstance(data, list):
+        return sum(_size(v) for v in data)
+    return len(str(data))
+
+
+# ------------------------------------------------------------------------------------------------- results
+
+
+def _executed(state: _State):
+    nb = getattr(state.nb_man, "nb", None)
+    if nb is None:
+        return None
+    nb.cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+    papermill = nb.metadata.get("papermill")
+    if isinstance(papermill, dict):
+        papermill["input_path"] = None  # papermill stores the whole input notebook here
+    return nb
+
+
+def _cell_number(state: _State) -> int:
+    """The submitted cell (1-based) that was running when the run stopped (or the last one before it)."""
+    nb = getattr(state.nb_man, "nb", None)
+    if nb is None or state.current is None:
+        return 0
+    index = min(state.current, len(nb.cells) - 1)
+    for cell in nb.cells[index::-1]:
+        number = (cell.get("metadata", {}).get("kit") or {}).get("cell")
+        if isinstance(number, int):
+            return number
+    return 0
+
+
+def _fault(error: Exception, state: _State, limits: Limits, lang, *, dead: bool) -> str:
+    cell = _cell_number(state)
+    if state.notebook_timed_out:
+        if cell == 0:
+            return t("sandbox.fault.notebook_timeout_start", lang, seconds=limits.notebook_timeout)
+        return t("sandbox.fault.notebook_timeout", lang, seconds=limits.notebook_timeout, cell=cell)
+    if dead and state.current is not None:
+        return t("sandbox.fault.kernel_died", lang, cell=cell)
+    message = _clip(f"{type(error).__name__}: {error}".strip(), 300)
+    if state.current is None:
+        return t("sandbox.fault.kernel_start", lang, error=message)
+    return t("sandbox.fault.execution", lang, error=message)
+
+
+def _cell_errors(executed, answers: Sequence[str], state: _State, limits: Limits, lang, fault: str) -> dict:
+    wanted = set(answers)
+    errors: dict[str, str] = {}
+    for index, cell in enumerate(executed.cells):
+        qid = _grade_id(cell)
+        if qid not in wanted or qid in errors or cell.get("cell_type") != "code":
+            continue
+        if index in state.timed_out_cells:
+            errors[qid] = t("sandbox.cell_timeout", lang, seconds=limits.cell_timeout)
+            continue
+        if fault and index == state.current:  # the run stopped in this answer cell
+            errors[qid] = fault
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors[qid] = _clip(f"{output.get('ename', 'Error')}: {output.get('evalue', '')}")
+                break
+    return errors

@@ -1,0 +1,216 @@
+"""Each trainee's personal data for a graded exercise (个人数据变体).
+
+:func:`variant` builds, from ``kit.personal.personal_seed(trainee_id, seed)``, small samples of the
+:mod:`kit.synth` tables plus a few per-trainee scenario choices (which complaint categories the team
+handles, which authority limit applies, which step model the reply follows …). The same trainee and seed
+always get the same data; a neighbour gets other numbers, so copying their answers fails. The grader
+rebuilds the variant in its own process to recompute the expected answers.
+
+The pools the choices are drawn from are course data: ``course/exercises/<exercise>.yml`` under ``data``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+
+from kit.errors import KitError
+from kit.personal import personal_seed
+
+EXERCISES = ("needs", "communication", "recovery", "metrics")
+"""The graded exercises, one per course module."""
+
+_TICKET_COLUMNS = [  # complaint tickets without the customers' contact details
+    "ticket_id", "channel", "category", "failure_type", "severity", "received_at", "first_response_at",
+    "solution_at", "resolved_at", "verified_at", "status", "root_cause", "recovery_action", "compensation",
+    "fcr", "post_csat", "post_nps", "churned_90d", "complaint_text",
+]
+
+
+def variant(exercise: str, trainee_id: str, seed: int = 0) -> dict[str, object]:
+    """The data variant of ``exercise`` for one trainee: ``{name: DataFrame or value}``; the notebook binds
+    each entry to a variable of the same name.
+
+    >>> a, b = variant("metrics", "T001"), variant("metrics", "T002")
+    >>> a["plan"] == variant("metrics", "T001")["plan"], a["survey"]["nps"].equals(b["survey"]["nps"])
+    (True, False)
+    """
+    build = _BUILDERS.get(exercise)
+    if build is None:
+        raise KitError("grading_unknown_exercise", exercise=exercise)
+    import numpy as np
+
+    base = personal_seed(str(trainee_id), int(seed))
+    rng = np.random.default_rng([zlib.crc32(exercise.encode()), base])
+    return build(base, rng, _pools(exercise))
+
+
+def _pools(exercise: str) -> dict:
+    from kit.text import data
+
+    return data(f"exercises/{exercise}")["data"]
+
+
+def _between(rng, bounds) -> int:
+    """A whole number drawn uniformly from the inclusive range ``bounds``."""
+    low, high = bounds
+    return int(rng.integers(low, high + 1))
+
+
+def _pick(rng, pool, k: int) -> list:
+    """``k`` distinct entries of ``pool`` in a random order."""
+    return [pool[i] for i in rng.choice(len(pool), size=k, replace=False)]
+
+
+def _rows(frame, rng, k: int):
+    """``k`` random rows of ``frame``, kept in their original order, with a fresh index."""
+    import numpy as np
+
+    keep = np.sort(rng.choice(len(frame), size=min(k, len(frame)), replace=False))
+    return frame.iloc[keep].reset_index(drop=True)
+
+
+def _texts(rng, pools: dict, k: int, prefix: str, column: str):
+    """``k`` texts of each language from ``pools`` (``{zh: [...], en: [...]}``), shuffled, with ids
+    ``<prefix>1…`` and their language."""
+    import pandas as pd
+
+    rows = [(lang, text) for lang in ("zh", "en") for text in _pick(rng, pools[lang], k)]
+    order = rng.permutation(len(rows))
+    return pd.DataFrame({
+        column: [f"{prefix}{i + 1}" for i in range(len(rows))],
+        "lang": [rows[i][0] for i in order],
+        "text": [rows[i][1] for i in order],
+    })
+
+
+def _complaint(rng, pool: list) -> dict[str, str]:
+    """One complaint of ``pool`` in both languages, its ``{slots}`` filled with the trainee's details."""
+    slots = {"order": str(rng.integers(10**9, 10**10)), "days": _between(rng, (3, 9)), "amount": int(rng.choice([38, 66, 128, 199, 260])),
+             "minutes": _between(rng, (40, 95)), "items": _between(rng, (2, 5))}
+    entry = pool[int(rng.integers(len(pool)))]
+    return {lang: entry[lang].format(**slots) for lang in ("zh", "en")}
+
+
+# --- the four exercises ---------------------------------------------------------------------------
+
+
+def _needs(base: int, rng, pools: dict) -> dict[str, object]:
+    """Kano answers, the SERVQUAL block of a survey, a needs backlog with criterion weights, a promise ledger."""
+    import pandas as pd
+
+    from kit import needs, synth
+
+    kano = _drifted(synth.kano_answers(_between(rng, pools["respondents"]), seed=base), rng, pools["drifted"])
+    survey = synth.survey_responses(_between(rng, pools["survey_size"]), seed=base)
+    items = [c for c in survey.columns if c.startswith(("exp_", "perc_"))]
+    servqual = survey.loc[survey[items].notna().all(axis=1), ["response_id", *items]].reset_index(drop=True)
+
+    ids = _pick(rng, pools["backlog"], pools["backlog_size"])
+    criteria = list(needs.CRITERIA)
+    while True:  # ratings with a clear top 3 (no tie between the 3rd and the 4th score)
+        ratings = rng.integers(1, 6, size=(len(ids), 6))
+        weights = dict(zip(criteria, rng.integers(1, 6, size=len(criteria)).tolist(), strict=True))
+        backlog = pd.DataFrame(ratings, index=pd.Index(ids, name="need"),
+                               columns=["importance", "urgency", "value", "difficulty", "roi", "fit"])
+        scores = needs.prioritise(backlog, weights)["score"].to_numpy()
+        if scores[2] - scores[3] > 1e-9:
+            break
+
+    n = _between(rng, pools["promises"])
+    rate = rng.uniform(*pools["kept_rate"])
+    promises = pd.DataFrame({
+        "promise_id": [f"P{i + 1:02d}" for i in range(n)],
+        "basic": rng.random(n) < 0.5,
+        "kept": rng.random(n) < rate,
+    })
+    if promises["kept"].all():  # at least one broken promise, so the rate says something
+        promises.loc[int(rng.integers(n)), "kept"] = False
+    return {"kano": kano, "servqual": servqual, "backlog": backlog, "weights": weights, "promises": promises}
+
+
+def _drifted(answers, rng, k: int):
+    """Kano answers of a branch where ``k`` delight or expected features have drifted one level [002]:
+    about three in four of the answers in the old category move to the next one (A → O → M)."""
+    from kit import kano, synth
+
+    answers = answers.copy()
+    category = kano.classify(answers["functional"], answers["dysfunctional"])
+    movable = [f for f, c in synth.KANO_TRUE_CATEGORIES.items() if c in ("A", "O")]
+    for feature in _pick(rng, movable, k):
+        old = synth.KANO_TRUE_CATEGORIES[feature]
+        moved = (answers["feature"] == feature) & (category == old) & (rng.random(len(answers)) < 0.75)
+        # A (like it, would not mind missing it) → O: missing it is now disliked; O (like it) → M: now expected
+        answers.loc[moved, "dysfunctional" if old == "A" else "functional"] = 5 if old == "A" else 2
+    return answers
+
+
+def _communication(base: int, rng, pools: dict) -> dict[str, object]:
+    """Complaint dialogues, questions to type, reply drafts to check for jargon, and a complaint to answer."""
+    from kit import synth
+
+    transcripts = synth.transcripts(_between(rng, pools["sessions"]), seed=base)
+    return {
+        "transcripts": transcripts[["session_id", "turn", "speaker", "text", "gold_step", "emotion"]],
+        "questions": _texts(rng, pools["questions"], 3, "Q", "question_id"),
+        "drafts": _texts(rng, pools["drafts"], 2, "D", "draft_id"),
+        "complaint": _complaint(rng, pools["complaints"]),
+    }
+
+
+def _recovery(base: int, rng, pools: dict) -> dict[str, object]:
+    """The complaint tickets of the categories the trainee's team handles, untroubled customers' survey
+    answers, compensation cases with an authority limit, and a complaint to answer with a step model."""
+    import pandas as pd
+
+    from kit import synth
+
+    everything = synth.tickets(pools["tickets"], seed=base)
+    mine = _pick(rng, sorted(everything["category"].dropna().unique()), pools["categories"])
+    tickets = everything.loc[everything["category"].isin(mine), _TICKET_COLUMNS].reset_index(drop=True)
+
+    k = _between(rng, pools["survey"])
+    survey = _rows(synth.survey_responses(3 * k, seed=base)[["response_id", "nps"]], rng, k)
+
+    limit = int(rng.choice(pools["limits"]))
+    paid = tickets.loc[tickets["compensation"] > 0, ["category", "severity", "compensation"]]
+    over = paid["compensation"] > limit
+    above = min(_between(rng, (3, pools["cases"] - 3)), int(over.sum()))  # some beyond the limit, so the rule matters
+    cases = pd.concat([_rows(paid[over], rng, above), _rows(paid[~over], rng, pools["cases"] - above)])
+    cases = cases.iloc[rng.permutation(len(cases))].rename(columns={"compensation": "amount"})
+    cases.insert(0, "case_id", [f"C{i + 1}" for i in range(len(cases))])
+    return {
+        "tickets": tickets,
+        "survey": survey,
+        "cases": cases.reset_index(drop=True),
+        "limit": limit,
+        "model": str(rng.choice(pools["models"])),
+        "complaint": _complaint(rng, pools["complaints"]),
+    }
+
+
+def _metrics(base: int, rng, pools: dict) -> dict[str, object]:
+    """A survey sample (one quarter asked CES in the CES 2.0 agreement wording), KPI snapshots of four
+    teams, and the trainee's survey plan for the sample-size question."""
+    import numpy as np
+
+    from kit import synth
+
+    k = _between(rng, pools["survey"])
+    survey = synth.survey_responses(3 * k, seed=base)[["response_id", "submitted_at", "segment", "channel", "nps", "csat", "ces"]]
+    survey = _rows(survey, rng, k)
+    quarter = int(rng.integers(1, 5))
+    agreement = (survey["submitted_at"].dt.quarter == quarter).to_numpy()
+    survey["ces"] = survey["ces"].where(~agreement, 8 - survey["ces"])
+    survey["ces_wording"] = np.where(agreement, "agreement", "effort")
+
+    teams = _pick(rng, pools["teams"], pools["n_teams"])
+    start = f"2024-{int(rng.integers(1, 13)):02d}"
+    kpi = synth.kpi_snapshots(seed=base, start=start, teams=teams)
+    plan = {"population": _between(rng, pools["populations"]), "margin": float(rng.choice(pools["margins"])),
+            "confidence": float(rng.choice(pools["confidences"]))}
+    return {"survey": survey, "kpi": kpi, "plan": plan}
+
+
+_BUILDERS: dict[str, Callable] = {"needs": _needs, "communication": _communication, "recovery": _recovery,
+                                  "metrics": _metrics}
