@@ -73,6 +73,7 @@ def kernel_start_with_imports(runs: int = 5) -> float:
 
 def kit_grade(exercise: str, folder: Path, out: Path, workers: int) -> float:
     spec = build_spec(exercise)
+    out.mkdir(parents=True, exist_ok=True)
     book = Gradebook(f"sqlite:///{out / 'gradebook.sqlite'}")
     start = time.perf_counter()
     summary = grade_folder(spec, folder, book, out=out, workers=workers, lang="en", force=True, progress=False)

@@ -1,0 +1,53 @@
+"""Every exercise, in both languages: the master's model solutions earn full marks through the real grading path
+(sandboxed kernel → exported answers → hidden tests in this process), and the untouched release runs cleanly
+with check() explaining what to do."""
+
+import json
+
+import nbformat
+import pytest
+
+from kit.grading.authoring import masters, read_master, release
+from kit.grading.autograde import grade
+from kit.grading.batch import preload
+from kit.grading.results import AUTO
+from kit.grading.runner import run_submission
+from kit.grading.sandbox import Limits
+from kit.paths import ROOT
+
+pytestmark = pytest.mark.slow
+CASES = [(exercise, lang) for exercise in sorted(masters()) for lang in ("zh", "en")]
+NOT_ANSWERED = {"zh": "尚未作答", "en": "Not answered yet"}
+
+
+def errors(nb) -> list[str]:
+    return [f"{o.get('ename')}: {o.get('evalue')}" for c in nb.cells for o in c.get("outputs", [])
+            if o.get("output_type") == "error"]
+
+
+@pytest.mark.parametrize(("exercise", "lang"), CASES)
+def test_model_solutions_earn_full_marks(exercise, lang, tmp_path):
+    nb, spec = release(exercise, read_master(exercise))
+    trainee, seed = f"T-{exercise}-{lang}", 3
+    run = run_submission(read_master(exercise), spec.answers, {"trainee_id": trainee, "seed": seed, "lang": lang},
+                         Limits(), tmp_path, preload=preload(spec), lang=lang)
+    assert not run.fault and not errors(run.executed)
+    results = grade(spec, run.answers, trainee_id=trainee, seed=seed, lang=lang)
+    wrong = {r.qid: r.reason for r in results if r.kind == AUTO and r.score != r.points}
+    assert not wrong
+    manual = [r for r in results if r.kind != AUTO]
+    assert manual and all(r.reason.startswith("✓") and r.answer for r in manual)
+
+
+@pytest.mark.parametrize(("exercise", "lang"), CASES)
+def test_untouched_release_runs_and_check_explains(exercise, lang, tmp_path):
+    import papermill as pm
+
+    nb, spec = release(exercise, read_master(exercise))
+    path = tmp_path / f"{exercise}.ipynb"
+    nbformat.write(nb, path)
+    out = pm.execute_notebook(str(path), str(tmp_path / "out.ipynb"), parameters={"lang": lang, "trainee_id": "R1"},
+                              kernel_name="python3", progress_bar=False, cwd=str(ROOT))
+    assert not errors(out)
+    shown = json.dumps([c.get("outputs", []) for c in out.cells], ensure_ascii=False)
+    assert shown.count(NOT_ANSWERED[lang]) >= len(spec.questions) - 1
