@@ -137,7 +137,7 @@ def grade_submission(task: Task) -> Graded:
         nb = read_submission(task.content)
         with tempfile.TemporaryDirectory(prefix="kit-grade-") as tmp:
             run = run_submission(nb, spec.answers, {"trainee_id": task.trainee, "seed": task.seed}, task.limits,
-                                 Path(tmp), deny=task.deny, preload=preload(spec), lang=task.lang)
+                                 Path(tmp), deny=task.deny, preload=preload(spec), lang=task.lang, warm=True)
     except SubmissionError as error:
         return Graded(failed(spec, task, str(error), time.monotonic() - start))
     except Exception as error:  # the grader's own trouble (e.g. a kernel that cannot start): retried next run

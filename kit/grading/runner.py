@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import json
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -130,14 +133,16 @@ def read_submission(data: bytes, *, lang: str | None = None,
 
 
 def run_submission(nb, answers: Sequence[str], parameters: dict, limits: Limits, workdir: Path, *,
-                   deny=(), preload=(), lang: str | None = None) -> Run:
+                   deny=(), preload=(), lang: str | None = None, warm: bool = False) -> Run:
     """Execute a copy of ``nb`` in a sandbox rooted at ``workdir/home`` and collect its answers.
 
     ``answers`` are the question ids, which are also the answer variables' names; an answer cell is the code
     cell whose ``metadata.nbgrader.grade_id`` is its qid. ``parameters`` (``trainee_id``, ``seed``, ``lang`` …)
     are injected by papermill after the cell tagged ``parameters``. ``deny`` paths stay unreadable to the
     trainee code even under an allowed root (pass the master notebook, hidden tests, spec and gradebook);
-    ``preload`` modules are imported before the guard. Messages are in ``lang``.
+    ``preload`` modules are imported before the guard. Messages are in ``lang``. With ``warm``, the run uses
+    the kernel started ahead by the previous warm run with the same settings (if any) and starts the next one
+    while this notebook executes (:class:`Spare`), so kernel start-up overlaps with work.
     """
     from nbclient.exceptions import DeadKernelError
 
@@ -147,12 +152,20 @@ def run_submission(nb, answers: Sequence[str], parameters: dict, limits: Limits,
     home = workdir / "home"
     home.mkdir(parents=True, exist_ok=True)
     prepared = prepare(nb, answers)
+    settings = (limits, tuple(map(str, deny)), tuple(preload), lang)
+    spare = Spare.claim(settings) if warm else None
+    if warm:
+        Spare.prepare(settings)
     for attempt in range(1, START_ATTEMPTS + 1):
-        state, failure = _execute(prepared, parameters, limits, home, deny=deny, preload=preload, lang=lang)
+        started_km = spare.take() if spare is not None and attempt == 1 else None
+        state, failure = _execute(prepared, parameters, limits, spare.home if started_km else home, deny=deny,
+                                  preload=preload, lang=lang, km=started_km)
         if failure is None or state.current is not None or state.notebook_timed_out:
             break
         if attempt == START_ATTEMPTS:  # the kernel never ran a cell: the grader's trouble, not the trainee's
             raise KernelStartError(_fault(failure, state, limits, lang, dead=False))
+    if spare is not None:
+        spare.remove()
     executed = _executed(state)
     fault = "" if failure is None else _fault(failure, state, limits, lang,
                                               dead=isinstance(failure, DeadKernelError))
@@ -166,13 +179,14 @@ def run_submission(nb, answers: Sequence[str], parameters: dict, limits: Limits,
     return run
 
 
-def _execute(prepared, parameters: dict, limits: Limits, home: Path, *, deny, preload, lang):
-    """One papermill run of ``prepared`` in a fresh sandboxed kernel: (what happened, the error that ended it)."""
+def _execute(prepared, parameters: dict, limits: Limits, home: Path, *, deny, preload, lang, km=None):
+    """One papermill run of ``prepared`` in a sandboxed kernel — ``km`` if already started, else a fresh one:
+    (what happened, the error that ended it)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     state = _State()
-    km = kernel_manager(home, limits, deny=deny, preload=preload, lang=lang)
+    km = km or kernel_manager(home, limits, deny=deny, preload=preload, lang=lang)
     watchdog = threading.Thread(target=_watchdog, args=(km, state, limits.notebook_timeout), daemon=True)
     failure: Exception | None = None
     watchdog.start()
@@ -193,6 +207,82 @@ def _execute(prepared, parameters: dict, limits: Limits, home: Path, *, deny, pr
         _shutdown(km, state)
         watchdog.join(timeout=5)
     return state, failure
+
+
+class Spare:
+    """A sandboxed kernel started ahead of time, in a folder of its own, while the previous submission runs.
+
+    One per process (a lock guards it, for executors that run tasks in threads); it is used only by a run with
+    the same settings, and shut down when the process exits. A spare that died meanwhile fails like any kernel
+    that cannot start, and the run retries with a fresh one.
+    """
+
+    _lock = threading.Lock()
+    _current: Spare | None = None
+
+    def __init__(self, settings: tuple):
+        limits, deny, preload, lang = settings
+        self.settings = settings
+        self.folder = Path(tempfile.mkdtemp(prefix="kit-spare-"))
+        self.home = self.folder / "home"
+        self.home.mkdir()
+        self.km = kernel_manager(self.home, limits, deny=deny, preload=preload, lang=lang)
+        self.error: Exception | None = None
+        self.thread = threading.Thread(target=self._start, daemon=True)
+        self.thread.start()
+
+    def _start(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(self.km.start_kernel)(cwd=str(self.home))
+        except Exception as error:  # reported as a start failure when the spare is used
+            self.error = error
+
+    @classmethod
+    def claim(cls, settings: tuple) -> Spare | None:
+        """The waiting spare if it was started with ``settings`` (a mismatched one is discarded)."""
+        with cls._lock:
+            spare, cls._current = cls._current, None
+        if spare is not None and spare.settings != settings:
+            spare.remove()
+            return None
+        return spare
+
+    @classmethod
+    def prepare(cls, settings: tuple) -> None:
+        """Start the next spare in the background, unless one is already waiting."""
+        with cls._lock:
+            if cls._current is None:
+                cls._current = Spare(settings)
+                _discard_at_exit()
+
+    def take(self):
+        """The started kernel manager (None if it could not start)."""
+        self.thread.join()
+        return None if self.error else self.km
+
+    def remove(self) -> None:
+        """Shut the kernel down (if still running) and delete the folder."""
+        self.thread.join()
+        _shutdown(self.km, _State())
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _discard_spare() -> None:
+    spare = Spare.claim(None)
+    if spare is not None:
+        spare.remove()
+
+
+@functools.cache
+def _discard_at_exit() -> None:
+    """Remove the last spare when the process ends (pool workers end through multiprocessing, not atexit)."""
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(_discard_spare)
+    util.Finalize(None, _discard_spare, exitpriority=10)
 
 
 def prepare(nb, answers: Sequence[str]) -> nbformat.NotebookNode:
