@@ -5,7 +5,8 @@ against nbgrader's autograde when ``--nbgrader`` is given and nbgrader installs 
 Prints throughput and ratios, and the per-notebook overhead of ``kit grade`` (one worker, sequential) against
 a bare kernel start plus the imports the notebook needs:
 
-    overhead = kit grade with 1 worker, per notebook − the notebook's own cell time (papermill's per-cell timings)
+    overhead = one submission at a time through the grading path (sandboxed kernel, no overlap, answers exported,
+               hidden tests run), per notebook − the notebook's own cell time (papermill's per-cell timings)
 
 Targets on 2 cores: kit grade (all CPUs) ≥ 1.8 × the papermill loop; overhead ≤ 1.5 × (kernel start + imports).
 
@@ -85,6 +86,23 @@ def kit_grade(exercise: str, folder: Path, out: Path, workers: int) -> float:
     return seconds
 
 
+def sequential(exercise: str, paths: list[Path], work: Path) -> float:
+    """Seconds for the grading path one submission after another, with no kernel started ahead."""
+    from kit.grading.autograde import grade
+    from kit.grading.batch import preload
+    from kit.grading.runner import read_submission, run_submission
+    from kit.grading.sandbox import Limits
+
+    spec = build_spec(exercise)
+    start = time.perf_counter()
+    for path in paths:
+        folder = work / path.stem
+        run = run_submission(read_submission(path.read_bytes()), spec.answers, {"trainee_id": path.stem, "seed": 0},
+                             Limits(), folder, preload=preload(spec), lang="en")
+        grade(spec, run.answers, trainee_id=path.stem, seed=0, lang="en")
+    return time.perf_counter() - start
+
+
 def build_spec(exercise: str):
     return release(exercise, read_master(exercise))[1]
 
@@ -92,6 +110,7 @@ def build_spec(exercise: str):
 def nbgrader_autograde(exercise: str, n: int, work: Path) -> float | None:
     """Time ``nbgrader autograde`` on the same master for n students, in a venv of its own; None if nbgrader
     does not install."""
+    work = work.resolve()
     venv = work / "nbgrader-venv"
     py = venv / "bin" / "python"
     if not py.exists():
@@ -154,7 +173,10 @@ def main() -> None:
         kit_one = kit_grade(args.exercise, folder, tmp / "kit1", 1)
         print(f"kit grade, 1 worker                         {kit_one:8.2f} s  {n / kit_one:6.2f} nb/s")
 
-        overhead = kit_one / n - cells / n
+        alone = sequential(args.exercise, paths[:10], tmp / "seq")
+        print(f"grading path, one at a time (10 notebooks)  {alone:8.2f} s  {10 / alone:6.2f} nb/s")
+
+        overhead = alone / 10 - cells / n
         print(f"\nthroughput: kit grade / papermill loop     {loop / kit_all:8.2f} ×   (target ≥ 1.8)")
         print(f"per-notebook cell time                      {cells / n:8.2f} s")
         print(f"per-notebook overhead of kit grade          {overhead:8.2f} s = {overhead / bare:.2f} × kernel start"

@@ -80,7 +80,7 @@ from pathlib import Path
 
 GiB, MiB = 2**30, 2**20
 KERNEL_NAME = "kit-sandbox"
-PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "kit", "kit.i18n", "kit.grading.answers")
+PRELOAD = ("numpy", "pandas", "matplotlib", "kit", "kit.i18n", "kit.grading.answers")  # pyplot: on demand
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS")
 KEPT_VARS = ("PATH", "LANG", "LANGUAGE", "TZ", "KIT_LANG", "JPY_PARENT_PID")
