@@ -161,18 +161,6 @@ def frame(answer, expected, *, key: str, columns, tolerance: float = 0.0, lang: 
     return _outcome(score, "grading.expect.frame_wrong", lang, right=cells, n=total, items=_names(wrong, lang))
 
 
-def text(answer, *, min_chars: int = 1, lang: str | None = None) -> Outcome:
-    """A free-text answer long enough to grade (its content is graded by a trainer against the rubric).
-
-    >>> text("Thank you for telling us.", min_chars=10, lang="en").passed
-    True
-    """
-    size = len("".join(str(answer).split())) if isinstance(answer, str) else 0
-    if isinstance(answer, str) and size >= min_chars:
-        return _outcome(1.0, "grading.expect.text_ok", lang, n=size)
-    return _outcome(0.0, "grading.expect.text_short", lang, n=size, min_chars=min_chars)
-
-
 def _names(values, lang: str | None) -> str:
     values = sorted(map(str, values))
     more = len(values) - SHOWN

@@ -45,15 +45,6 @@ class SubmissionResult:
     questions: tuple[QuestionResult, ...] = field(default_factory=tuple)
     duration_s: float = 0.0
 
-    @property
-    def score(self) -> float:
-        """Automatic points earned (manual questions count once a trainer has scored them in the gradebook)."""
-        return sum(q.score or 0.0 for q in self.questions)
-
-    @property
-    def points(self) -> float:
-        return sum(q.points for q in self.questions)
-
 
 def clip(text: str, limit: int = ANSWER_CHARS) -> str:
     """``text`` cut to ``limit`` characters, marking the cut with an ellipsis.
