@@ -9,9 +9,10 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "checks", "cli", "communication", "datadoc", "drivers", "errors", "grading", "i18n", "io", "kano", "metrics",
-    "needs", "ninegrid", "paths", "personal", "pipeline", "plots", "recovery", "reliability", "results",
-    "schemas", "scores", "servqual", "stats", "synth", "tables", "text", "widgets",
+    "assessment", "checks", "cli", "cohort", "communication", "datadoc", "drivers", "errors", "grading", "i18n",
+    "io", "kano", "metrics", "needs", "ninegrid", "paths", "personal", "pipeline", "plots", "privacy", "recovery",
+    "reliability", "report", "results", "schemas", "scores", "servqual", "stats", "synth", "tables", "text",
+    "trainee", "widgets",
 }
 
 

@@ -17,7 +17,7 @@ from rich.text import Text
 from kit import i18n
 from kit.errors import KitError
 from kit.i18n import t
-from kit.paths import BUILD, NOTEBOOKS, ROOT, SAMPLE
+from kit.paths import BUILD, ROOT, SAMPLE
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -26,7 +26,7 @@ app = typer.Typer(help=t("cli.help"), no_args_is_help=True, add_completion=False
 data_app = typer.Typer(help=t("cli.data.help"), no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
-SNAPSHOT = NOTEBOOKS / "reports" / "cx-snapshot.ipynb"
+DEMO_COHORT = "2025-A"
 
 
 def _check_lang(lang: str) -> str:
@@ -53,21 +53,27 @@ def demo(
     out: Annotated[Path, typer.Option(help=t("cli.demo.out"))] = BUILD / "demo",
     langs: Annotated[list[str], typer.Option("--report-lang", help=t("cli.demo.report_lang"))] = ["en", "zh"],  # noqa: B006
 ):
-    from kit.pipeline import execute, export_html
+    from kit.report import COHORT, CX, Job, run
 
     for lang in langs:
         _check_lang(lang)  # before doing any work
-    survey = SAMPLE / "survey_responses.csv"
-    if not survey.exists():
+    if not (SAMPLE / "survey_responses.csv").exists():
         with console.status(t("cli.demo.synth")):
             _write_sample(SAMPLE, seed=0)
-    written = []
+    jobs = []
     for lang in langs:
-        with console.status(t("cli.demo.running", language=lang)):
-            executed = execute(SNAPSHOT, out / f"cx-snapshot.{lang}.ipynb", {"lang": lang, "data_path": str(survey)}, cwd=ROOT)
-            html = export_html(executed, out / f"cx-snapshot.{lang}.html", title=t("cli.demo.title", lang))
-        written += [executed, html]
-        console.print(t("cli.demo.done", language=lang))
+        cx = {"lang": lang, "data_path": str(SAMPLE / "survey_responses.csv"),
+              "complaints_path": str(SAMPLE / "tickets.csv"), "kano_path": str(SAMPLE / "kano_answers.csv")}
+        cohort = {"lang": lang, "cohort": DEMO_COHORT, "data_dir": str(SAMPLE)}
+        jobs += [Job(str(CX), cx, str(out), f"cx-report.{lang}", t("cli.report.cx_title", lang), lang=lang),
+                 Job(str(COHORT), cohort, str(out), f"cohort-report.{lang}",
+                     t("cli.report.cohort_title", lang, cohort=DEMO_COHORT), lang=lang)]
+    written = []
+    for job in jobs:
+        with console.status(t("cli.report.running", title=job.title)):
+            html = run(job)
+        written += [html.with_suffix(".ipynb"), html]
+        console.print(t("cli.demo.done", title=job.title))
     console.print(t("cli.demo.wrote"))
     for path in written:
         console.print(f"  {path}", highlight=False)
@@ -126,6 +132,27 @@ def data_docs(
     console.print(t("cli.docs.wrote", file=out))
 
 
+@app.command("handouts", help=t("cli.handouts.help"))
+def handouts(
+    langs: Annotated[list[str], typer.Option("--lang", help=t("cli.handouts.handout_lang"))] = ["zh", "en"],  # noqa: B006
+    modules: Annotated[list[str] | None, typer.Option("--module", help=t("cli.handouts.module"))] = None,
+    out: Annotated[Path, typer.Option(help=t("cli.handouts.out"))] = BUILD / "handouts",
+    executor: Annotated[str | None, typer.Option(help=t("cli.handouts.executor"))] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help=t("cli.handouts.workers"))] = None,
+):
+    from kit.pipeline import handouts as handout_pipeline
+
+    for lang in langs:
+        _check_lang(lang)  # before doing any work
+    lessons = handout_pipeline.select(modules)
+    console.print(t("cli.handouts.running", n=len(lessons) * len(set(langs))))
+    *pages, index = handout_pipeline.build(out, langs, modules, executor=executor, workers=workers)
+    console.print(t("cli.handouts.wrote", n=len(pages)))
+    for path in pages:
+        console.print(f"  {path}", highlight=False)
+    console.print(t("cli.handouts.index", file=index), highlight=False)
+
+
 def _grading_commands() -> None:
     from kit.grading.cli import assign, grade_app
 
@@ -134,6 +161,15 @@ def _grading_commands() -> None:
 
 
 _grading_commands()
+
+
+def _report_commands() -> None:
+    from kit.report_cli import report_app
+
+    app.add_typer(report_app, name="report")
+
+
+_report_commands()
 
 
 def main(argv: list[str] | None = None) -> None:

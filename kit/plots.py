@@ -285,3 +285,188 @@ def importance_performance(data, outcome: str, drivers, *, method: str = "shaple
     ax.set(xlabel=t("models.ipa.performance", lang), ylabel=t("models.ipa.importance", lang))
     ax.set_title(t("plots.ipa_title", lang, outcome=column_label(kind, outcome, lang), r2=result.r2, n=result.n))
     return ax
+
+
+# --- complaints and recovery
+
+
+def _plain(text) -> str:
+    """User text as a literal matplotlib label: ``$`` would start mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def resolution_hours(data, *, end: str = "resolved_at", start: str = "received_at", limits=(24, 72),
+                     lang: str | None = None, ax=None):
+    """Distribution of hours from ``start`` to ``end`` per ticket on a log scale, with dashed lines at the
+    deadlines ``limits`` (24 h [001][002], 72 h [004]) and the share of tickets within each; tickets
+    still open are counted in the title, not drawn."""
+    import numpy as np
+
+    from kit.recovery import response_hours
+
+    lang = lang or get_lang()
+    hours = response_hours(data, end, start)
+    done = hours.dropna().clip(lower=1 / 60)
+    ax = _axes(ax, size=(8, 3.6))
+    if len(done):
+        bins = np.logspace(np.log10(done.min()), np.log10(max(done.max(), done.min() * 1.01)), 40)
+        ax.hist(done, bins=bins, color="#30638e")
+    ax.set_xscale("log")
+    for limit, colour in zip(limits, ("#d1495b", "#edae49", "#888888"), strict=False):
+        share = float((done <= limit).mean()) if len(done) else float("nan")
+        ax.axvline(limit, color=colour, ls="--", lw=1.2,
+                   label=t("cxreport.plots.within", lang, hours=f"{limit:g}", share=share))
+    ax.set(xlabel=t("cxreport.plots.hours", lang), ylabel=t("cxreport.plots.tickets", lang))
+    ax.set_title(t("cxreport.plots.resolution_title", lang, n=len(done), open=int(hours.isna().sum()),
+                   median=float(done.median()) if len(done) else float("nan")))
+    ax.legend(frameon=False)
+    return ax
+
+
+def failure_bars(data, column: str = "failure_type", *, kind: str = "tickets", lang: str | None = None, ax=None):
+    """Complaints per service-failure type [000] (or any category column), largest first, with counts."""
+    import pandas as pd
+
+    lang = lang or get_lang()
+    counts = pd.Series(data[column]).dropna().astype(str).value_counts()
+    fields = _schema_fields(kind)
+    names = [_plain(value_label(kind, column, v, lang) if column in fields else v) for v in counts.index]
+    ax = _axes(ax, size=(7, 0.45 * len(counts) + 1.4))
+    ax.barh(names, counts.to_numpy(), color="#30638e")
+    for y, n in enumerate(counts.to_numpy()):
+        ax.annotate(f"{n:,} ({n / counts.sum():.0%})", (n, y), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=9)
+    ax.invert_yaxis()
+    ax.margins(x=0.18)
+    label = column_label(kind, column, lang) if column in fields else _plain(column)
+    ax.set(xlabel=t("cxreport.plots.tickets", lang), ylabel="")
+    ax.set_title(t("cxreport.plots.failure_title", lang, column=label, n=int(counts.sum())))
+    return ax
+
+
+def pareto_chart(data, column: str = "root_cause", *, threshold: float = 0.8, top: int = 15,
+                 kind: str = "tickets", lang: str | None = None, ax=None):
+    """Root-cause Pareto (:func:`kit.recovery.pareto`): complaints per cause as bars, the vital few that reach
+    ``threshold`` of all complaints in red, the cumulative share as a line; at most ``top`` causes drawn."""
+    import numpy as np
+
+    from kit.recovery import pareto
+
+    lang = lang or get_lang()
+    table = pareto(data[column], threshold=threshold).head(top)
+    ax = _axes(ax, size=(9, 4.2))
+    x = np.arange(len(table))
+    ax.bar(x, table["n"], color=["#d1495b" if v else "#9aa9b8" for v in table["vital"]])
+    ax.set_xticks(x, [_plain(c) for c in table["cause"]], rotation=40, ha="right")
+    ax.set(ylabel=t("cxreport.plots.tickets", lang), xlabel="")
+    line = ax.twinx()
+    line.plot(x, table["cumulative"] * 100, color="#30638e", marker="o")
+    line.axhline(threshold * 100, color="#888", ls="--", lw=0.8)
+    line.set(ylim=(0, 105), ylabel=t("cxreport.plots.cumulative", lang))
+    line.grid(False)
+    ax.set_title(t("cxreport.plots.pareto_title", lang, k=int(table["vital"].sum()), share=round(threshold * 100)))
+    return ax
+
+
+def recovery_paradox(tickets, survey, *, min_n: int = 30, lang: str | None = None, ax=None):
+    """Promoter share with its 95 % Wilson interval for customers without a complaint, complaints recovered
+    well and recovered badly (:func:`kit.recovery.recovery_paradox`); small groups are greyed and unestimated."""
+    from kit.recovery import recovery_paradox as paradox
+
+    lang = lang or get_lang()
+    table = paradox(tickets, survey, min_n=min_n)
+    ax = _axes(ax, size=(7, 3))
+    names = [t(f"cxreport.groups.{g}", lang) + f" (n={n:,})" for g, n in zip(table["group"], table["n"], strict=True)]
+    share = table["promoters"] * 100
+    small = table["flag"].eq("small").to_numpy()
+    ax.barh(names, share.fillna(0), color=["#b0b0b0" if s else "#00798c" for s in small])
+    err = [(share - table["promoters_low"] * 100).fillna(0), (table["promoters_high"] * 100 - share).fillna(0)]
+    ax.errorbar(share.fillna(0), names, xerr=err, fmt="none", color="#333", capsize=3)
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 100), xlabel=t("cxreport.plots.promoters_pct", lang))
+    ax.set_title(t("cxreport.plots.paradox_title", lang))
+    return ax
+
+
+# --- training evaluation
+
+
+def training_scores(data, *, highlight: str | None = None, lang: str | None = None, ax=None):
+    """Box plots of test and exercise percentages per module and phase; ``data`` is
+    :func:`kit.assessment.totals` (columns ``module``, ``phase``, ``pct``). ``highlight`` (a trainee id)
+    draws that trainee's own scores as red dots over the boxes. Returns the Axes."""
+    import seaborn as sns
+
+    lang = lang or get_lang()
+    ax = _axes(ax, size=(8, 3.8))
+    phases = [p for p in ("pre", "post", "exercise") if p in set(data["phase"])]
+    view = data.assign(phase=data["phase"].map(lambda p: t(f"assessment.phase.{p}", lang)))
+    order, hue_order = sorted(set(view["module"])), [t(f"assessment.phase.{p}", lang) for p in phases]
+    sns.boxplot(data=view, x="module", y="pct", hue="phase", order=order, hue_order=hue_order,
+                ax=ax, fliersize=2, linewidth=0.8)
+    if highlight is not None:
+        mine = view[view["trainee_id"] == highlight]
+        sns.stripplot(data=mine, x="module", y="pct", hue="phase", order=order, hue_order=hue_order, dodge=True,
+                      palette=["#d1495b"] * len(hue_order), size=8, jitter=False, legend=False, ax=ax, zorder=5)
+        ax.scatter([], [], color="#d1495b", s=40, label=t("trainee.you", lang))
+    ax.set(ylim=(0, 100), xlabel=t("assessment.plot.module", lang), ylabel=t("assessment.plot.score_pct", lang))
+    ax.set_title(t("assessment.plot.scores_title", lang))
+    ax.legend(frameon=False, fontsize=8, title=None)
+    return ax
+
+
+def training_funnel(data, *, lang: str | None = None, ax=None):
+    """Horizontal bars of :func:`kit.assessment.funnel`: trainees per step, the cumulative count darker."""
+    lang = lang or get_lang()
+    ax = _axes(ax, size=(7, 3.4))
+    rows = data[data["n"].notna()]
+    names = [t(f"assessment.stage.{s}", lang) for s in rows["stage"]]
+    ax.barh(names, rows["n"], color="#9bbbd4")
+    ax.barh(names, rows["n_cumulative"], color="#30638e", height=0.4)
+    for y, (n, share) in enumerate(zip(rows["n"], rows["share"], strict=True)):
+        ax.text(n, y, f" {int(n)} ({share:.0%})", va="center", fontsize=8)
+    ax.invert_yaxis()
+    total = int(rows["n"].iloc[0]) if len(rows) else 0
+    ax.set(xlim=(0, max(total, 1) * 1.2), xlabel=t("assessment.plot.trainees", lang))
+    ax.set_title(t("assessment.plot.funnel_title", lang, n=total))
+    return ax
+
+
+def training_gain(data, *, lang: str | None = None, ax=None):
+    """Mean pre- and post-test percentage per module (:func:`kit.assessment.gain_table`) joined by a line,
+    with the 95 % t interval of the gain drawn on the post point."""
+    lang = lang or get_lang()
+    ax = _axes(ax, size=(7, 3.6))
+    x = list(range(len(data)))
+    ax.scatter(x, data["pre_mean"], color="#888888", label=t("assessment.phase.pre", lang), zorder=3)
+    ax.scatter(x, data["post_mean"], color="#30638e", label=t("assessment.phase.post", lang), zorder=3)
+    ax.vlines(x, data["pre_mean"], data["post_mean"], color="#30638e", lw=1.2)
+    err = [data["diff"] - data["ci_low"], data["ci_high"] - data["diff"]]
+    ax.errorbar(x, data["post_mean"], yerr=err, fmt="none", color="#333", capsize=3)
+    ax.set_xticks(x, [str(m) for m in data.index])
+    ax.set(ylim=(0, 100), xlabel=t("assessment.plot.module", lang), ylabel=t("assessment.plot.score_pct", lang))
+    ax.set_title(t("assessment.plot.gain_title", lang))
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def training_behaviour(data, *, lang: str | None = None, ax=None):
+    """Share of behaviour items met per item at each wave (:func:`kit.assessment.behaviour`), Wilson intervals."""
+    import numpy as np
+
+    lang = lang or get_lang()
+    ax = _axes(ax, size=(7, 3.6))
+    items = list(dict.fromkeys(data["item"]))
+    waves = sorted(set(data["wave"]))
+    width = 0.8 / max(len(waves), 1)
+    colours = ("#9bbbd4", "#30638e", "#00798c")
+    for i, wave in enumerate(waves):
+        rows = data[data["wave"] == wave].set_index("item").reindex(items)
+        x = np.arange(len(items)) + (i - (len(waves) - 1) / 2) * width
+        ax.bar(x, rows["share"], width=width, color=colours[i % len(colours)], label=t("assessment.plot.days", lang, wave=wave))
+        ax.errorbar(x, rows["share"], yerr=[rows["share"] - rows["ci_low"], rows["ci_high"] - rows["share"]], fmt="none", color="#333", capsize=2)
+    ax.set_xticks(np.arange(len(items)), [t(f"assessment.behaviour.{i}", lang) for i in items], rotation=15)
+    ax.set(ylim=(0, 1), ylabel=t("assessment.plot.share_met", lang))
+    ax.set_title(t("assessment.plot.behaviour_title", lang))
+    ax.legend(frameon=False, fontsize=8)
+    return ax

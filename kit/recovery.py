@@ -572,3 +572,51 @@ def why_chain(problem: str, answers: Sequence[str]) -> WhyChain:
         causes.append(str(answer).strip())
     kinds = tuple("person" if person.search(c) else "system" if system.search(c) else "unclear" for c in causes)
     return WhyChain(problem=str(problem).strip(), causes=tuple(causes), kinds=kinds)
+
+
+# --- report helpers -----------------------------------------------------------------------------------
+
+
+def paradox_test(tickets: pd.DataFrame, survey: pd.DataFrame, reply_within_h: float = 24,
+                 resolve_within_h: float = 72, min_csat: int = 1, ci: float = 0.95):
+    """Is the recovery paradox significant? NPS of the well-recovered complainers (``post_nps``) minus the
+    NPS of the untroubled survey base (``survey.nps``), with its interval and two-sided p-value from
+    :func:`kit.metrics.nps_diff` (external: z-test on the multinomial difference). A positive difference
+    whose interval excludes 0 supports the paradox [000]; an interval spanning 0 means the data cannot tell.
+
+    >>> survey = pd.DataFrame({"nps": [9, 7, 3, 10] * 10})
+    >>> t = pd.DataFrame({"received_at": pd.to_datetime(["2025-01-01"] * 30),
+    ...     "first_response_at": pd.to_datetime(["2025-01-01 01:00"] * 30),
+    ...     "resolved_at": pd.to_datetime(["2025-01-01 05:00"] * 30), "post_csat": [5] * 30,
+    ...     "post_nps": [10, 9, 8] * 10})
+    >>> r = paradox_test(t, survey)
+    >>> round(r.diff, 3), r.p_value < 0.05
+    (41.667, True)
+    """
+    from kit.metrics import nps_diff
+
+    _check_columns(survey, ["nps"])
+    _check_columns(tickets, ["post_nps"])
+    well = recovery_group(tickets, reply_within_h, resolve_within_h, min_csat).eq("well").fillna(False)
+    return nps_diff(tickets.loc[well.to_numpy(dtype=bool), "post_nps"], survey["nps"], ci=ci)
+
+
+def complaint_kpis(tickets: pd.DataFrame) -> dict[str, float]:
+    """The scorecard KPIs a complaint log gives directly, for the columns it has (keys as in
+    :func:`kit.metrics.scorecard`): ``fcr`` (% resolved at first contact), ``resp_min`` (mean minutes to
+    the first reply) and ``resolve_h`` (mean hours to resolution) — [001]'s KPIs are means.
+
+    >>> t = pd.DataFrame({"received_at": pd.to_datetime(["2025-01-01 08:00"] * 2),
+    ...                   "first_response_at": pd.to_datetime(["2025-01-01 08:10", "2025-01-01 08:20"]),
+    ...                   "fcr": pd.array([True, False], dtype="boolean")})
+    >>> complaint_kpis(t)
+    {'fcr': 50.0, 'resp_min': 15.0}
+    """
+    kpis = {}
+    if "fcr" in tickets and tickets["fcr"].notna().any():
+        kpis["fcr"] = float(pd.Series(tickets["fcr"], dtype="boolean").mean() * 100)
+    if {"received_at", "first_response_at"} <= set(tickets.columns):
+        kpis["resp_min"] = float(response_hours(tickets).mean() * 60)
+    if {"received_at", "resolved_at"} <= set(tickets.columns):
+        kpis["resolve_h"] = float(response_hours(tickets, "resolved_at").mean())
+    return kpis

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 TYPES = ("id", "text", "label", "int", "float", "percent", "datetime", "date", "period", "bool")
 """id: identifier; text: free text (formula-injection checked); label: short free category;
@@ -80,6 +80,18 @@ class Schema:
     @property
     def required(self) -> list[str]:
         return [f.name for f in self.fields if f.required]
+
+    def subset(self, names) -> Schema:
+        """This schema restricted to the columns ``names`` (schema order; unknown names raise ValueError);
+        the key and order rules keep only what those columns can still check."""
+        unknown = sorted(set(names) - set(self.by_name))
+        if unknown:
+            raise ValueError(f"not columns of {self.kind}: {', '.join(unknown)}")
+        fields = tuple(f for f in self.fields if f.name in set(names))
+        kept = {f.name for f in fields}
+        key = self.key if set(self.key) <= kept else ()
+        order = tuple((a, b) for a, b in self.order if a in kept and b in kept)
+        return replace(self, fields=fields, key=key, order=order)
 
     def header_index(self) -> dict[str, str]:
         """Normalised header → canonical column name, over every accepted alias."""

@@ -46,3 +46,11 @@ def labelled(frame, kind: str, lang: str | None = None):
             view[name] = view[name].dt.strftime("%Y-%m-%d %H:%M")
     view = view.rename(columns={c: column_label(kind, c, lang) for c in view.columns if c in fields})
     return view.style.hide(axis="index").format(escape="html", na_rep="")
+
+
+def headed(frame, headers, formats=None):
+    """The columns of ``frame`` named in ``headers`` (a mapping column → header, in display order) under those
+    headers, formatted by ``formats`` (column → format string such as ``"{:.0%}"``), no index, cells escaped."""
+    formats = {headers[c]: f for c, f in (formats or {}).items() if c in headers}
+    view = frame[list(headers)].rename(columns=dict(headers))
+    return view.style.hide(axis="index").format(formats, escape="html", na_rep="—")

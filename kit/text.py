@@ -1,18 +1,40 @@
 """Course text (lessons, reports) in Simplified Chinese and English, chosen by ``lang``.
 
 Text lives in ``course/<doc>.<lang>.yml`` as ``key: Markdown`` pairs with optional ``{placeholders}``;
-notebooks call ``text = kit.text.load("reports/cx-snapshot", lang)`` and ``text.show("intro", n=…)``.
+notebooks call ``text = kit.text.load("reports/cx-report", lang)`` and ``text.show("intro", n=…)``.
 Both languages of a document must have the same keys and placeholders (tests/test_i18n.py).
+Text values filled into a placeholder are data, never Markdown: :func:`escape_markdown` makes them inert
+(a trainee called ``**<img onerror=…>**`` shows as typed). Wrap kit-made Markdown in :class:`Markdown`
+to insert it as is; never put a placeholder inside a code span (escapes show there).
 """
 
 from __future__ import annotations
 
 import functools
+import html
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from kit.i18n import check_lang
 from kit.paths import COURSE
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+class Markdown(str):
+    """Markdown made by the kit (not user text): filled into a placeholder without escaping."""
+
+
+def escape_markdown(value) -> str:
+    """``value`` as literal text inside Markdown: ``& < >`` as HTML entities, Markdown punctuation
+    backslash-escaped (CommonMark §2.4), line breaks as spaces so no new block can start."""
+    text = html.escape(" ".join(str(value).splitlines()), quote=False)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def _inert(value):
+    return value if isinstance(value, Markdown) or not isinstance(value, str) else escape_markdown(value)
 
 
 class Text(Mapping):
@@ -31,8 +53,8 @@ class Text(Mapping):
         return len(self._entries)
 
     def format(self, key: str, **params) -> str:
-        """The text of ``key`` with its placeholders filled."""
-        return self._entries[key].format(**params) if params else self._entries[key]
+        """The text of ``key`` with its placeholders filled; text values escaped by :func:`escape_markdown`."""
+        return self._entries[key].format(**{k: _inert(v) for k, v in params.items()}) if params else self._entries[key]
 
     def show(self, key: str, **params) -> None:
         """Display ``key`` as Markdown in the notebook."""
@@ -56,7 +78,7 @@ def data(doc: str) -> dict:
 
 @functools.cache
 def load(doc: str, lang: str) -> Text:
-    """The course document ``doc`` (e.g. ``"reports/cx-snapshot"``) in ``lang``."""
+    """The course document ``doc`` (e.g. ``"reports/cx-report"``) in ``lang``."""
     import yaml
 
     with open(path_of(doc, lang), encoding="utf-8") as fh:

@@ -91,8 +91,9 @@ def test_demo_writes_reports_in_both_languages_and_prints_their_paths(tmp_path):
     result = kit("demo", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     printed = [Path(line.strip()) for line in result.stdout.splitlines() if line.strip().startswith(str(tmp_path))]
-    assert sorted(p.name for p in printed) == [
-        "cx-snapshot.en.html", "cx-snapshot.en.ipynb", "cx-snapshot.zh.html", "cx-snapshot.zh.ipynb"
-    ]
+    assert sorted(p.name for p in printed) == sorted(
+        f"{report}.{lang}.{suffix}" for report in ("cx-report", "cohort-report") for lang in ("en", "zh")
+        for suffix in ("html", "ipynb")
+    )
     assert all(p.stat().st_size > 10_000 for p in printed)
-    assert "<h1" in (tmp_path / "cx-snapshot.zh.html").read_text(encoding="utf-8")
+    assert "<h1" in (tmp_path / "cx-report.zh.html").read_text(encoding="utf-8")

@@ -72,11 +72,11 @@ def test_language_follows_set_lang_then_environment(monkeypatch):
 def test_course_text_formats_and_shows_markdown(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", shown.append)
-    doc = text.load("reports/cx-snapshot", "zh")
+    doc = text.load("reports/trainee-report", "zh")
     assert doc.lang == "zh" and "title" in doc
-    assert "1,234" in doc.format("intro", n=1234, file="a.csv", start="2025-01-01", end="2025-12-31")
-    doc.show("comments_intro", k=8)
-    assert shown[0].data == "最近的 8 条意见，保留客户的原话。"
+    assert "2000 次考核中，你有 1234 次" in doc.format("scores_passed", passed=1234, taken=2000)
+    doc.show("title", trainee="S042")
+    assert shown[0].data == "# 个人培训报告 · S042"
 
 
 def test_course_data_is_read_once():

@@ -536,3 +536,86 @@ def test_complaint_rates_below_one_percent_are_not_read_as_fractions(tmp_path):
     assert frame["complaint_rate"].tolist() == [0.4, 0.6]
     assert frame["fcr"].tolist() == [82.0, 78.0]
     assert [c.column for c in report.coercions if c.note_code == "percent_fraction"] == ["fcr"]
+
+
+# --- column mapping for messy exports ------------------------------------------------------------
+
+MESSY = "答卷序号,填写日期,Q1 您向朋友推荐我们的可能性,Q2 总体满意度 (1-5),备注\n"
+
+
+def test_columns_map_the_users_own_headers(tmp_path):
+    path = write(tmp_path, "messy.csv", MESSY + "1001,2025-03-01,9,5,x\n1002,2025-03-02,3,2,y\n")
+    mapping = {"答卷序号": "response_id", "填写日期": "submitted_at", "Q1 您向朋友推荐我们的可能性": "nps",
+               "q2 总体满意度 (1-5)": "csat"}  # matched after folding case and spaces
+    frame, report = load(path, "survey_responses", columns=mapping)
+    assert frame["nps"].tolist() == [9, 3] and frame["csat"].tolist() == [5, 2]
+    assert list(frame.columns[:4]) == ["response_id", "submitted_at", "nps", "csat"] and "备注" in frame
+    assert report.mapped["Q1 您向朋友推荐我们的可能性"] == "nps"
+    assert any("Q1 您向朋友推荐我们的可能性 → nps" in line and "columns=" in line for line in report.lines("en"))
+
+
+def test_a_mapped_header_wins_over_automatic_matching(tmp_path):
+    path = write(tmp_path, "two.csv", "问卷编号,提交时间,满意度,Q2 总体满意度\n1,2025-03-01,1,5\n")
+    frame, report = load(path, "survey_responses", columns={"Q2 总体满意度": "满意度"})  # a Chinese target works too
+    assert frame["csat"].tolist() == [5] and frame["满意度"].tolist() == ["1"]
+    assert report.extra_columns == ("满意度",)
+
+
+def test_mapping_files_yaml_sections_flat_and_csv(tmp_path):
+    from kit.io import read_mapping
+
+    sectioned = write(tmp_path, "map.yml", "survey_responses:\n  Q1 推荐: nps\ntickets:\n  单号: ticket_id\n")
+    assert dict(read_mapping(sectioned, "tickets")) == {"单号": "ticket_id"}
+    assert read_mapping(sectioned, "kano_answers") == {} and read_mapping(sectioned, "tickets").sectioned
+    flat = write(tmp_path, "flat.yaml", "Q1 推荐: nps\n'2': csat\n")
+    assert dict(read_mapping(flat, "survey_responses")) == {"Q1 推荐": "nps", "2": "csat"}
+    table = write(tmp_path, "map.csv", "表头,字段\nQ1 推荐,nps\n满意,csat\n", encoding="gb18030")
+    mapping = read_mapping(table, "survey_responses")
+    assert dict(mapping) == {"Q1 推荐": "nps", "满意": "csat"} and mapping.source == table
+    three = write(tmp_path, "kinds.csv", "Q1 推荐,nps,survey_responses\n单号,ticket_id,tickets\n")
+    assert dict(read_mapping(three, "tickets")) == {"单号": "ticket_id"}
+
+
+def test_load_takes_a_mapping_file_and_reports_it(tmp_path):
+    path = write(tmp_path, "messy.csv", MESSY + "1001,2025-03-01,9,5,x\n")
+    mapfile = write(tmp_path, "headers.yml", "survey_responses:\n  答卷序号: response_id\n  填写日期: submitted_at\n"
+                    "  Q1 您向朋友推荐我们的可能性: nps\n")
+    frame, report = load(path, "survey_responses", columns=mapfile)
+    assert frame["nps"].tolist() == [9] and report.mapping_file == mapfile
+    assert any("headers.yml" in line for line in report.lines("zh"))
+
+
+def test_unknown_target_names_the_mapping_file_the_header_and_the_columns(tmp_path):
+    path = write(tmp_path, "messy.csv", MESSY + "1001,2025-03-01,9,5,x\n")
+    mapfile = write(tmp_path, "m.yml", "答卷序号: response_id\n填写日期: submitted_at\nQ1 您向朋友推荐我们的可能性: npss\n")
+    with pytest.raises(DataError) as info:
+        load(path, "survey_responses", columns=mapfile)
+    error = info.value
+    en = error.render("en")
+    assert error.code == "mapping_unknown_column"
+    assert str(mapfile) in en and "Q1 您向朋友推荐我们的可能性" in en and "'npss'" in en and "closest: nps" in en
+    assert "response_id, customer_id" in en
+    assert "npss" in error.render("zh")
+
+
+def test_header_not_in_the_file_names_both_files_and_the_headers_found(tmp_path):
+    path = write(tmp_path, "messy.csv", MESSY + "1001,2025-03-01,9,5,x\n")
+    error = fails(path, "survey_responses", "mapping_header_not_found",
+                  columns={"Q1 您向朋友推荐的可能性": "nps", "答卷序号": "response_id", "填写日期": "submitted_at"})
+    en = error.render("en")
+    assert "'Q1 您向朋友推荐的可能性'" in en and "Q1 您向朋友推荐我们的可能性" in en and str(path) in en
+
+
+def test_two_headers_for_one_column_and_bad_mapping_files(tmp_path):
+    from kit.io import read_mapping
+
+    path = write(tmp_path, "messy.csv", MESSY + "1001,2025-03-01,9,5,x\n")
+    fails(path, "survey_responses", "duplicate_column", columns={"Q1 您向朋友推荐我们的可能性": "nps", "备注": "nps"})
+    for name, body, code in (("m.json", "{}", "mapping_format"), ("m.yml", "a: [1, 2", "mapping_unreadable"),
+                             ("m2.yml", "- a\n- b\n", "mapping_unreadable"), ("m3.yml", "a: [x]\n", "mapping_bad_entry"),
+                             ("m4.yml", "tickets:\n  a: ticket_id\nstray: nps\n", "mapping_mixed")):
+        with pytest.raises(DataError) as info:
+            read_mapping(write(tmp_path, name, body), "tickets")
+        assert info.value.code == code and name in info.value.render("en") and name in info.value.render("zh")
+    with pytest.raises(DataError, match="does not exist"):
+        load(path, "survey_responses", columns=tmp_path / "nope.yml")

@@ -1,6 +1,7 @@
 """Headless execution: kernels are shut down, and a missed socket wakeup costs a slice, not a timeout."""
 
 import asyncio
+import re
 import time
 from queue import Empty
 
@@ -88,3 +89,89 @@ def test_a_real_timeout_still_raises_empty(monkeypatch):
     with pytest.raises(Empty):
         run_in_thread(SlicedChannel.__new__(SlicedChannel).get_msg(timeout=0.2))
     assert 0.19 < time.monotonic() - start < 0.6
+
+
+# --- export_html: the kit's template -------------------------------------------------------------------
+
+PROMPT = re.compile(r'InputArea-prompt">\s*In')
+
+
+def tagged_notebook(lang_text="Satisfaction is the gap between experience and expectation."):
+    """Cells with every handout tag; outputs stand in for executed ones (no kernel needed)."""
+    nbf = nbformat.v4
+
+    def code(source, text, tags=()):
+        return nbf.new_code_cell(source, metadata={"tags": list(tags)}, execution_count=1,
+                                 outputs=[nbf.new_output("stream", name="stdout", text=text)])
+
+    return nbf.new_notebook(cells=[
+        nbf.new_markdown_cell(f"# Lesson title\n\n{lang_text}\n\n## Part A\n\ntext\n\n### Detail"),
+        code("SETUP_CELL = 1", "setup output\n", ["remove-cell"]),
+        code("HIDDEN_INPUT = 2", "kept output\n", ["remove-input"]),
+        code("HIDE_INPUT = 3", "kept too\n", ["hide-input"]),
+        code("VISIBLE_NO_OUTPUT = 4", "dropped output\n", ["remove-output"]),
+        code("VISIBLE_CODE = 5", "plain output\n"),
+        nbf.new_markdown_cell("## Part A\n\nthe same heading twice"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+
+
+def test_export_follows_the_jupyter_book_cell_tags(tmp_path):
+    from kit.pipeline import export_html
+
+    page = export_html(tagged_notebook(), tmp_path / "tags.html", hide_code="tags").read_text(encoding="utf-8")
+    for absent in ("SETUP_CELL", "setup output", "HIDDEN_INPUT", "HIDE_INPUT", "dropped output"):
+        assert absent not in page, absent
+    for present in ("kept output", "kept too", "VISIBLE_NO_OUTPUT", "VISIBLE_CODE", "plain output"):
+        assert present in page, present
+    assert not PROMPT.search(page), "no prompts in a handout"
+
+
+def test_hide_code_true_hides_every_input_and_false_keeps_untagged_code(tmp_path):
+    from kit.pipeline import export_html
+
+    report = export_html(tagged_notebook(), tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "VISIBLE_CODE" not in report and "plain output" in report and "setup output" not in report
+    full = export_html(tagged_notebook(), tmp_path / "full.html", hide_code=False).read_text(encoding="utf-8")
+    assert "VISIBLE_CODE" in full and "HIDDEN_INPUT" not in full and PROMPT.search(full)
+    with pytest.raises(ValueError, match="hide_code"):
+        export_html(tagged_notebook(), tmp_path / "x.html", hide_code="some")
+
+
+def test_page_loads_nothing_from_the_network_and_has_a_title_header(tmp_path):
+    from kit.pipeline import export_html
+
+    page = export_html(tagged_notebook(), tmp_path / "p.html", title="Cohort <A> report", subtitle="Cohort 2025-03",
+                       date="2025-06-30", lang="en").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\ssrc=", page), "no external script"
+    assert not re.search(r"<link[^>]*href=[\"']?(https?:)?//", page), "no external stylesheet"
+    assert "require.js" not in page and "mathjax" not in page.lower() and "cdn" not in " ".join(re.findall(r"<(?:script|link)[^>]*>", page))
+    assert '<html lang="en">' in page
+    assert "<title>Cohort &lt;A&gt; report</title>" in page and '<p class="kit-title">Cohort &lt;A&gt; report</p>' in page
+    assert '<p class="kit-subtitle">Cohort 2025-03</p>' in page and '<time datetime="2025-06-30">' in page
+    assert "Noto Sans CJK SC" in page and "@media print" in page and "size: A4" in page
+
+
+def test_table_of_contents_links_unique_heading_ids(tmp_path):
+    from kit.pipeline import export_html
+
+    page = export_html(tagged_notebook(), tmp_path / "toc.html").read_text(encoding="utf-8")
+    nav = re.search(r'<nav class="kit-toc".*?</nav>', page, re.S).group(0)
+    links = re.findall(r'href="#([^"]+)"', nav)
+    ids = re.findall(r'<h[1-3][^>]*\sid="([^"]+)"', page)
+    assert len(links) == 4 and links == ids and len(set(ids)) == 4, (links, ids)
+    assert [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<a href=\"#[^\"]+\">(.*?)</a>", nav)] == \
+        ["Lesson title", "Part A", "Detail", "Part A"]
+    bare = export_html(tagged_notebook(), tmp_path / "bare.html", toc=False).read_text(encoding="utf-8")
+    assert "kit-toc" not in bare.split("</style>")[-1]
+
+
+def test_page_language_is_the_injected_parameter_else_the_text(tmp_path):
+    from kit.pipeline import export_html
+
+    chinese = tagged_notebook("满意度是客户体验与期望之间的差距，本课先从期望入手，再谈需求分层与排序。")
+    assert '<html lang="zh-CN">' in export_html(chinese, tmp_path / "zh.html").read_text(encoding="utf-8")
+    english = tagged_notebook()
+    assert '<html lang="en">' in export_html(english, tmp_path / "en.html").read_text(encoding="utf-8")
+    english.metadata["papermill"] = {"parameters": {"lang": "zh"}}
+    page = export_html(english, tmp_path / "param.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and "目录" in page

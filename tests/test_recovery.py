@@ -293,3 +293,24 @@ def test_why_chain_judges_each_answer():
     assert recovery.why_chain("x", ["顾问不够认真，没按流程"]).root_kind == "person", "blame is checked first"
     empty = recovery.why_chain("x", [])
     assert empty.root is None and empty.root_kind is None
+
+
+def test_paradox_test_matches_nps_diff_on_the_well_recovered(tickets, survey):
+    from kit.metrics import nps_diff
+    from kit.recovery import paradox_test, recovery_group
+
+    result = paradox_test(tickets, survey)
+    well = recovery_group(tickets).eq("well").fillna(False).to_numpy(dtype=bool)
+    direct = nps_diff(tickets.loc[well, "post_nps"], survey["nps"])
+    assert result.diff == pytest.approx(direct.diff) and result.p_value == pytest.approx(direct.p_value)
+    assert result.n_a == int(tickets.loc[well, "post_nps"].notna().sum())
+
+
+def test_complaint_kpis_are_means_and_shares(tickets):
+    from kit.recovery import complaint_kpis, response_hours
+
+    kpis = complaint_kpis(tickets)
+    assert kpis["fcr"] == pytest.approx(tickets["fcr"].mean() * 100)
+    assert kpis["resp_min"] == pytest.approx(response_hours(tickets).mean() * 60)
+    assert kpis["resolve_h"] == pytest.approx(response_hours(tickets, "resolved_at").mean())
+    assert complaint_kpis(tickets[["received_at"]]) == {}

@@ -86,7 +86,7 @@ con = sqlite3.connect("local.db"); con.execute("create table t (x int)"); con.cl
 plt.plot([1, 2]); plt.savefig("figure.png"); plt.close("all")
 legit = {
     "csv_rows": len(pd.read_csv("sub/copy.csv")),
-    "course_title": bool(text.load("reports/cx-snapshot", "zh")["title"]),
+    "course_title": bool(text.load("reports/cx-report", "zh")["title"]),
     "sample_rows": len(pd.read_csv(SAMPLE / "kpi_snapshots.csv")) > 0,
     "files": sorted(p.name for p in pathlib.Path(".").iterdir() if not p.name.startswith(".")),
     "pathlib_text": pathlib.Path("sub/copy.csv").read_text().splitlines()[0],

@@ -87,5 +87,6 @@ def write_feedback(book, exercise: str, out: Path, lang: str, trainees: Iterable
         if wanted is not None and trainee not in wanted:
             continue
         html = Path(out) / f"{safe_name(trainee)}.html"
-        written.append(export_html(page(exercise, trainee, rows, lang), html, title=f"{title} · {trainee}"))
+        written.append(export_html(page(exercise, trainee, rows, lang), html, title=f"{title} · {trainee}",
+                                   lang=lang))
     return written

@@ -1,0 +1,173 @@
+"""The logic of the CX report (``notebooks/reports/cx-report.ipynb``): tables shaped for reading, the
+"not in this export" checks and the rule-based "what to do next" list.
+
+The statistics themselves live in :mod:`kit.metrics`, :mod:`kit.servqual`, :mod:`kit.kano`,
+:mod:`kit.drivers` and :mod:`kit.recovery`; this module only arranges their results for a service
+manager. User text (segment names, root causes, comments) is escaped wherever it meets Markdown
+(:class:`kit.text.Text` escapes every text it fills in) or HTML (:func:`table`), so an export can never inject markup into the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+SEGMENTS = ("channel", "segment", "tier", "region")
+"""Survey columns the report breaks the scores down by, when the export has them."""
+SCORES = ("nps", "csat", "ces")
+DRIVERS = ("f_product", "f_price", "f_channel", "f_competitor")
+def absent(df: pd.DataFrame | None, columns: Sequence[str]) -> list[str]:
+    """The ``columns`` a section needs that ``df`` lacks or leaves entirely empty (all of them if no table).
+
+    >>> absent(pd.DataFrame({"nps": [9], "csat": [None]}), ["nps", "csat", "ces"])
+    ['csat', 'ces']
+    """
+    if df is None:
+        return list(columns)
+    return [c for c in columns if c not in df.columns or not df[c].notna().any()]
+
+
+def table(frame: pd.DataFrame, precision: int = 2):
+    """Any frame as a report table: no index, every cell HTML-escaped, numbers to ``precision`` digits."""
+    return frame.style.hide(axis="index").format(escape="html", precision=precision, na_rep="—")
+
+
+def interval(value, low, high, digits: int = 1, sign: bool = False) -> str:
+    """``'+12.3 (8.1 to 16.5)'`` — a value and its interval as text; ``'—'`` when suppressed.
+
+    >>> interval(12.34, 8.1, 16.5, sign=True), interval(float("nan"), 1, 2)
+    ('+12.3 (+8.1 to +16.5)', '—')
+    """
+    if value is None or pd.isna(value):
+        return "—"
+    spec = f"{'+' if sign else ''}.{digits}f"
+    return f"{value:{spec}} ({low:{spec}} to {high:{spec}})"
+
+
+def load_table(path, kind: str, mapping_path=None, *, main: str = "survey_responses"):
+    """Load one optional table of the report with :func:`kit.io.load` (formula-like text kept, escaped):
+    ``(frame, report)``, or ``(None, None)`` when ``path`` is None. A mapping file with one section per
+    table applies its ``kind`` section; a flat mapping applies to the ``main`` table only."""
+    from kit import io
+    from kit.paths import resolve
+
+    if path is None or str(path).strip() == "":
+        return None, None
+    columns = None
+    if mapping_path:
+        columns = io.read_mapping(resolve(mapping_path), kind)
+        if not columns.sectioned and kind != main:
+            columns = None
+    return io.load(resolve(path), kind, columns=columns, formulas="escape")
+
+
+def by_segments(survey: pd.DataFrame, by: str, text, min_n: int = 30, lang: str | None = None) -> pd.DataFrame:
+    """NPS, CSAT (top-2-box %) and CES per value of ``by`` with n and 95 % intervals, for the score columns
+    the survey has; segments with fewer than ``min_n`` answers show n and "—" (suppressed, [metrics])."""
+    from kit.metrics import by_segment
+    from kit.plots import value_label
+
+    out = None
+    for score in (s for s in SCORES if s in survey and survey[s].notna().any()):
+        result = by_segment(survey, score, by, min_n=min_n)
+        sign, digits = (True, 0) if score == "nps" else (False, 1 if score == "csat" else 2)
+        column = pd.DataFrame({
+            by: [value_label("survey_responses", by, v, lang) if pd.notna(v) else "?" for v in result[by]],
+            "n": result["n"],
+            text[f"col_{score}"]: [interval(v, lo, hi, digits, sign) for v, lo, hi in
+                                   zip(result["value"], result["ci_low"], result["ci_high"], strict=True)],
+        })
+        out = column if out is None else out.merge(column.drop(columns="n"), on=by, how="outer")
+    if out is None:
+        return pd.DataFrame()
+    return out.rename(columns={by: text["col_segment"], "n": "n"})
+
+
+def periods(survey: pd.DataFrame, text, min_n: int = 30) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Per month: each score with its interval, and an alert mark where the [000] rule fires (a fall — for
+    CES a rise — of more than 10 % in two consecutive months). Returns the table and the alert months per score."""
+    from kit.metrics import period_trend
+
+    frames, alerts = [], {}
+    for score in (s for s in SCORES if s in survey and survey[s].notna().any()):
+        trend = period_trend(survey, score, min_n=min_n)
+        sign, digits = (True, 0) if score == "nps" else (False, 1 if score == "csat" else 2)
+        shown = [interval(v, lo, hi, digits, sign) + (" ⚠" if a else "") for v, lo, hi, a in
+                 zip(trend["value"], trend["ci_low"], trend["ci_high"], trend["alert"], strict=True)]
+        frames.append(pd.DataFrame({"period": trend["period"], "n": trend["n"], text[f"col_{score}"]: shown}))
+        alerts[score] = trend.loc[trend["alert"], "period"].astype(str).tolist()
+    if not frames:
+        return pd.DataFrame(), alerts
+    out = frames[0]
+    for frame in frames[1:]:
+        out = out.merge(frame.drop(columns="n"), on="period", how="outer")
+    return out.rename(columns={"period": text["col_period"]}), alerts
+
+
+def worst_segment(survey: pd.DataFrame, columns: Sequence[str], min_n: int = 30):
+    """The segment whose NPS interval lies wholly below the overall NPS, the lowest first: ``(column,
+    value, nps, overall)``, or None when no segment is clearly behind (honest: overlap is not a gap)."""
+    from kit.metrics import by_segment, nps
+
+    if "nps" not in survey or not survey["nps"].notna().any():
+        return None
+    overall = nps(survey["nps"]).value
+    best = None
+    for column in columns:
+        table = by_segment(survey, "nps", column, min_n=min_n)
+        behind = table[table["ci_high"] < overall]
+        if len(behind):
+            row = behind.loc[behind["value"].idxmin()]
+            if best is None or row["value"] < best[2]:
+                best = (column, str(row[column]), float(row["value"]), float(overall))
+    return best
+
+
+def next_steps(found: Mapping, text) -> list[str]:
+    """The "what to do next" list: one Markdown line per rule that fires on the report's ``found`` facts,
+    worded by the report's ``text`` (``next_*`` keys); user values are filled in as text, escaped by ``text``.
+
+    Rules, in order: KPIs that missed their target; trend alerts; the segment clearly behind; the largest
+    SERVQUAL shortfall whose interval excludes 0; drivers to concentrate on (IPA); Kano must-be features;
+    first replies later than 24 h; the vital few root causes; the most common failure type; what the
+    recovery-paradox test says; when nothing fires, keep measuring."""
+    from kit.text import Markdown
+
+    steps = []
+    card = found.get("scorecard")
+    if card is not None:
+        for row in card[card["status"].isin(["missed", "near"])].itertuples():
+            steps.append(text.format("next_kpi", kpi=str(row.name), actual=f"{row.actual:.3g}",
+                                     target=f"{row.direction} {row.target:g}", source=row.source))
+    for score, months in (found.get("alerts") or {}).items():
+        if months:
+            steps.append(text.format("next_alert", metric=Markdown(text[f"col_{score}"]), periods=", ".join(months)))
+    if found.get("worst_segment"):
+        column, value, score, overall = found["worst_segment"]
+        steps.append(text.format("next_segment", column=column, segment=value, nps=score, overall=overall))
+    gap = found.get("servqual")
+    if gap is not None and gap[2] < 0:
+        steps.append(text.format("next_servqual", dimension=gap[0], gap=gap[1]))
+    if found.get("concentrate"):
+        steps.append(text.format("next_drivers", drivers=", ".join(found["concentrate"])))
+    if found.get("must_be"):
+        steps.append(text.format("next_kano", features=", ".join(found["must_be"])))
+    sla = found.get("sla")
+    if sla is not None and sla["breached"] > 0:
+        steps.append(text.format("next_sla", breached=int(sla["breached"]), n=int(sla["n"]), share=sla["share"]))
+    if found.get("vital"):
+        causes, share = found["vital"]
+        steps.append(text.format("next_pareto", k=len(causes), causes=", ".join(causes), share=share))
+    if found.get("failure"):
+        name, share = found["failure"]
+        steps.append(text.format("next_failure", failure=name, share=share))
+    test = found.get("paradox")
+    if test is not None and not np.isnan(test.p_value):
+        key = "next_paradox_yes" if test.p_value < 0.05 and test.diff > 0 else (
+            "next_paradox_worse" if test.p_value < 0.05 else "next_paradox_unclear")
+        steps.append(text.format(key, diff=test.diff))
+    if not steps:
+        steps.append(text["next_none"])
+    return [f"{i}. {s}" for i, s in enumerate(steps, start=1)]

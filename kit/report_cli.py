@@ -1,0 +1,145 @@
+"""The report commands: ``kit report cohort``, ``kit report trainee`` and ``kit report cx``.
+
+Each executes a notebook of ``notebooks/reports/`` with papermill and exports it with nbconvert; ``--lang``
+chooses the report's language (and the command's messages).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kit import i18n
+from kit.errors import KitError
+from kit.i18n import get_lang, t
+from kit.paths import BUILD, SAMPLE
+
+report_app = typer.Typer(help=t("cli.report.help"), no_args_is_help=True)
+
+LangOpt = Annotated[str | None, typer.Option("--lang", help=t("cli.report.lang"))]
+OutOpt = Annotated[Path, typer.Option("--out", help=t("cli.report.out"))]
+DataDirOpt = Annotated[Path, typer.Option("--data", help=t("cli.report.data_dir"))]
+GradebookOpt = Annotated[str | None, typer.Option("--gradebook", help=t("cli.report.gradebook"))]
+CohortOpt = Annotated[str | None, typer.Option("--cohort", help=t("cli.report.cohort"))]
+AnonymizeOpt = Annotated[bool, typer.Option("--anonymize/--no-anonymize", help=t("cli.report.anonymize"))]
+
+
+def _report_lang(lang: str | None) -> str:
+    if lang is None:
+        return get_lang()
+    if lang not in i18n.LANGS:
+        raise KitError("unknown_lang", value=lang)
+    i18n.set_lang(lang)
+    return lang
+
+
+def _console():
+    from kit.cli import console
+
+    return console
+
+
+def _existing(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    if not path.exists():
+        raise KitError("file_not_found", file=path)
+    return str(path.resolve())
+
+
+def _run_one(job) -> Path:
+    from kit.report import run
+
+    with _console().status(t("cli.report.running", title=job.title)):
+        html = run(job)
+    _console().print(t("cli.report.wrote"))
+    _console().print(f"  {html}\n  {html.with_suffix('.ipynb')}", highlight=False)
+    return html
+
+
+@report_app.command("cohort", help=t("cli.report.cohort_help"))
+def cohort(
+    cohort: CohortOpt = None,
+    lang: LangOpt = None,
+    data: DataDirOpt = SAMPLE,
+    gradebook: GradebookOpt = None,
+    anonymize: AnonymizeOpt = True,
+    pass_mark: Annotated[float, typer.Option("--pass-mark", min=0, max=1, help=t("cli.report.pass_mark"))] = 0.6,
+    out: OutOpt = BUILD / "reports",
+):
+    from kit import cohort as cohorts
+    from kit.grading.batch import safe_name
+    from kit.report import COHORT, Job
+
+    lang = _report_lang(lang)
+    cohorts.check(cohort, data, gradebook)  # a bad folder, cohort or gradebook fails here, in one paragraph
+    name = cohort or t("cli.report.everyone", lang)
+    parameters = {"cohort": cohort, "lang": lang, "data_dir": str(Path(data).resolve()), "gradebook": gradebook,
+                  "anonymize": anonymize, "pass_mark": pass_mark}
+    _run_one(Job(str(COHORT), parameters, str(out), f"cohort-{safe_name(cohort or 'all')}.{lang}",
+                 t("cli.report.cohort_title", lang, cohort=name), lang=lang))
+
+
+@report_app.command("trainee", help=t("cli.report.trainee_help"))
+def trainee(
+    trainee_ids: Annotated[list[str] | None, typer.Option("--trainee", "-t", help=t("cli.report.trainee"))] = None,
+    all_: Annotated[bool, typer.Option("--all", help=t("cli.report.all"))] = False,
+    cohort: CohortOpt = None,
+    lang: LangOpt = None,
+    data: DataDirOpt = SAMPLE,
+    gradebook: GradebookOpt = None,
+    out: OutOpt = BUILD / "reports" / "trainees",
+    executor: Annotated[str, typer.Option("--executor", help=t("cli.grade.executor"))] = "local",
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help=t("cli.grade.workers"))] = None,
+):
+    from kit.pipeline.executors import check_address
+    from kit.report import prepare_cohort, run_many, trainee_jobs
+
+    report_lang = lang and _report_lang(lang)
+    if not trainee_ids and not all_:
+        raise KitError("report_no_trainee")
+    check_address(executor)
+    with tempfile.TemporaryDirectory(prefix="kit-report-") as folder:
+        with _console().status(t("cli.report.preparing")):
+            roster = prepare_cohort(cohort, data, gradebook, folder).trainees
+        if not all_:
+            missing = sorted(set(trainee_ids) - set(roster["trainee_id"]))
+            if missing:
+                raise KitError("report_unknown_trainee", value=", ".join(missing), file=data)
+            roster = roster[roster["trainee_id"].isin(trainee_ids)]
+        parameters = {"data_dir": folder, "gradebook": None}
+        jobs = trainee_jobs(roster, parameters, out, lang=report_lang)
+        if len(jobs) == 1:
+            _run_one(jobs[0])
+            return
+        pages, failures = run_many(jobs, address=executor, workers=workers)
+    _console().print(t("cli.report.batch_done", n=len(pages), out=out))
+    for job, message in failures:
+        _console().print(f"[red]{job.parameters['trainee_id']}[/red]: {message}", highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+@report_app.command("cx", help=t("cli.report.cx_help"))
+def cx(
+    data: Annotated[Path, typer.Option("--data", help=t("cli.report.survey"))],
+    complaints: Annotated[Path | None, typer.Option("--complaints", help=t("cli.report.complaints"))] = None,
+    kano: Annotated[Path | None, typer.Option("--kano", help=t("cli.report.kano"))] = None,
+    mapping: Annotated[Path | None, typer.Option("--map", help=t("cli.report.map"))] = None,
+    lang: LangOpt = None,
+    anonymize: AnonymizeOpt = True,
+    targets: Annotated[str | None, typer.Option("--targets", help=t("cli.report.targets"))] = None,
+    out: OutOpt = BUILD / "reports",
+):
+    from kit.grading.batch import safe_name
+    from kit.report import CX, Job
+
+    lang = _report_lang(lang)
+    parameters = {"lang": lang, "data_path": _existing(data), "complaints_path": _existing(complaints),
+                  "kano_path": _existing(kano), "mapping_path": _existing(mapping), "anonymize": anonymize,
+                  "target_source": targets}
+    _run_one(Job(str(CX), parameters, str(out), f"cx-{safe_name(data.stem)}.{lang}",
+                 t("cli.report.cx_title", lang), subtitle=data.name, lang=lang))

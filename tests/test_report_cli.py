@@ -1,0 +1,133 @@
+"""`kit report cohort|trainee|cx` driven as a trainer drives them: a subprocess on the sample data, on a
+gradebook, on a small roster with hostile names, and on bad input; every page through the browser check."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from htmlcheck import HOSTILE, assert_inert, check_page
+
+from kit import io, synth
+from kit.grading.gradebook import Gradebook
+from kit.grading.results import GRADED, QuestionResult, SubmissionResult
+from kit.paths import SAMPLE
+
+KIT = Path(sys.executable).with_name("kit")
+HOSTILE_NAME = f"{HOSTILE[0]} **Qiuxiang** {HOSTILE[1]}"
+
+
+def kit(*args, lang="en"):
+    env = {**os.environ, "KIT_LANG": lang}
+    return subprocess.run([str(KIT), *map(str, args)], capture_output=True, text=True, env=env, timeout=900)
+
+
+def wrote(result, suffix=".html") -> list[Path]:
+    return [Path(p) for p in re.findall(r"^\s+(/\S+)$", result.stdout, re.M) if p.endswith(suffix)]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A roster of 6 trainees (one with a hostile name and comment) with all their tables, as CSV exports."""
+    folder = tmp_path_factory.mktemp("small")
+    tables = synth.sample(0, n_survey=1500, n_tickets=50, n_trainees=6)
+    tables["trainees"].loc[0, "name"] = HOSTILE_NAME
+    tables["trainees"]["lang"] = ["zh", "en", "zh", "en", "zh", "en"]
+    tables["reaction"].loc[0, "improve"] = HOSTILE[1]
+    for kind in ("trainees", "marks", "reaction", "observations", "ninegrid", "survey_responses"):
+        io.save(tables[kind], folder / f"{kind}.csv", kind)
+    return folder
+
+
+def gradebook(folder: Path, trainees) -> str:
+    url = f"sqlite:///{folder / 'gradebook.sqlite'}"
+    with Gradebook(url) as book:
+        for i, trainee in enumerate(trainees):
+            questions = (QuestionResult("q1", "auto", 2.0, float(i % 3), ""), QuestionResult("q2", "auto", 3.0, 3.0, ""),
+                         QuestionResult("q3", "manual", 4.0, None, "", answer=HOSTILE[0]))
+            book.record(SubmissionResult("metrics", trainee, f"h{i}", GRADED, questions=questions))
+    return url
+
+
+def test_cohort_report_on_the_sample_data_in_chinese(tmp_path, browser):
+    result = kit("report", "cohort", "--cohort", "2025-B", "--lang", "zh", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    (page,) = wrote(result)
+    assert page.name == "cohort-2025-B.zh.html" and page.with_suffix(".ipynb").exists()
+    text = check_page(browser, page, headings=["培训批次报告", "10. 改进建议"])
+    assert "S025" in text and "S001" not in text, "only the cohort's own trainees"
+
+
+def test_cohort_report_from_a_gradebook_shows_hostile_names_as_text_only_when_asked(tmp_path, small, browser):
+    url = gradebook(tmp_path, [f"S00{i}" for i in range(1, 7)])
+    named = kit("report", "cohort", "--data", small, "--gradebook", url, "--no-anonymize", "--out", tmp_path / "named")
+    assert named.returncode == 0, named.stderr
+    (page,) = wrote(named)
+    assert_inert(browser, page)
+    html = page.read_text(encoding="utf-8")
+    assert "M4" in html and "metrics" in html, "exercise marks from the gradebook"
+    default = kit("report", "cohort", "--data", small, "--gradebook", url, "--out", tmp_path / "anon")
+    assert default.returncode == 0, default.stderr
+    (page,) = wrote(default)
+    assert "Qiuxiang" not in page.read_text(encoding="utf-8") and HOSTILE[1] in check_page(browser, page)
+
+
+def test_every_trainee_report_in_parallel_in_each_trainees_language(tmp_path, small, browser):
+    result = kit("report", "trainee", "--all", "--data", small, "--workers", "2", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr + result.stdout
+    pages = sorted(tmp_path.glob("*.html"))
+    assert [p.name for p in pages] == [f"trainee-S00{i}.{lang}.html" for i, lang in
+                                       zip(range(1, 7), ["zh", "en", "zh", "en", "zh", "en"], strict=True)]
+    assert "6" in result.stdout
+    for page in pages[:2]:
+        lang = page.suffixes[0].strip(".")
+        check_page(browser, page, headings=["个人培训报告" if lang == "zh" else "Personal training report"])
+    assert_inert(browser, pages[0], texts=[HOSTILE_NAME])
+
+
+def test_one_trainee_report_and_the_errors_a_trainer_can_make(tmp_path):
+    one = kit("report", "trainee", "--trainee", "S030", "--lang", "en", "--out", tmp_path)
+    assert one.returncode == 0, one.stderr
+    assert [p.name for p in wrote(one)] == ["trainee-S030.en.html"]
+    unknown = kit("report", "trainee", "--trainee", "S999", "--out", tmp_path, lang="zh")
+    assert unknown.returncode == 2 and "S999" in unknown.stderr and "不在名册中" in unknown.stderr
+    nobody = kit("report", "trainee", "--out", tmp_path)
+    assert nobody.returncode == 2 and "--all" in nobody.stderr
+    cohort = kit("report", "cohort", "--cohort", "2030-Z", "--out", tmp_path)
+    assert cohort.returncode == 2 and "2025-A, 2025-B" in cohort.stderr and "Traceback" not in cohort.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    roster = kit("report", "cohort", "--data", empty, "--out", tmp_path)
+    assert roster.returncode == 2 and "trainees.csv" in roster.stderr
+
+
+def test_cx_report_keeps_customers_private_by_default(tmp_path, browser):
+    tickets = io.load(SAMPLE / "tickets.csv", "tickets")[0]
+    result = kit("report", "cx", "--data", SAMPLE / "survey_responses.csv", "--complaints", SAMPLE / "tickets.csv",
+                 "--kano", SAMPLE / "kano_answers.csv", "--lang", "zh", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    (page,) = wrote(result)
+    check_page(browser, page, headings=["客户体验报告"])
+    html = page.read_text(encoding="utf-8")
+    for column in ("phone", "email", "customer_id"):
+        leaked = [v for v in tickets[column].dropna().unique() if v in html]
+        assert not leaked, f"{column}: {leaked[:3]}"
+
+
+def test_cx_report_stops_on_bad_data_with_one_paragraph(tmp_path):
+    bad = tmp_path / "survey.csv"
+    shutil.copy(SAMPLE / "survey_responses.csv", bad)
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[5].split(",")
+    row[header.index("nps")] = "11"
+    lines[5] = ",".join(row)
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = kit("report", "cx", "--data", bad, "--out", tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "11" in result.stderr and "6" in result.stderr and "survey.csv" in result.stderr, result.stderr
+    missing = kit("report", "cx", "--data", tmp_path / "nope.csv", "--out", tmp_path)
+    assert missing.returncode == 2 and "nope.csv" in missing.stderr
