@@ -974,7 +974,7 @@ def styled(frame: pd.DataFrame, columns: Mapping[str, str], lang: str | None = N
     """``frame``'s ``columns`` (name → header key under ``assessment.column``) as a report table: localised
     headers, no index, numbers formatted by ``formats`` (column → format string or callable) and every cell
     HTML-escaped, so user text (ids, names, comments) never becomes markup."""
+    from kit.tables import headed
+
     lang = lang or get_lang()
-    view = frame[list(columns)].rename(columns={c: t(f"assessment.column.{k}", lang) for c, k in columns.items()})
-    fmt = {t(f"assessment.column.{columns[c]}", lang): f for c, f in (formats or {}).items() if c in columns}
-    return view.style.hide(axis="index").format(fmt, escape="html", na_rep="—", precision=2)
+    return headed(frame, {c: t(f"assessment.column.{k}", lang) for c, k in columns.items()}, formats)

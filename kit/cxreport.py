@@ -4,7 +4,7 @@
 The statistics themselves live in :mod:`kit.metrics`, :mod:`kit.servqual`, :mod:`kit.kano`,
 :mod:`kit.drivers` and :mod:`kit.recovery`; this module only arranges their results for a service
 manager. User text (segment names, root causes, comments) is escaped wherever it meets Markdown
-(:class:`kit.text.Text` escapes every text it fills in) or HTML (:func:`table`), so an export can never inject markup into the report.
+(:class:`kit.text.Text` escapes every text it fills in) or HTML (:func:`kit.tables.headed`), so an export can never inject markup into the report.
 """
 
 from __future__ import annotations
@@ -27,11 +27,6 @@ def absent(df: pd.DataFrame | None, columns: Sequence[str]) -> list[str]:
     if df is None:
         return list(columns)
     return [c for c in columns if c not in df.columns or not df[c].notna().any()]
-
-
-def table(frame: pd.DataFrame, precision: int = 2):
-    """Any frame as a report table: no index, every cell HTML-escaped, numbers to ``precision`` digits."""
-    return frame.style.hide(axis="index").format(escape="html", precision=precision, na_rep="—")
 
 
 def interval(value, low, high, digits: int = 1, sign: bool = False) -> str:

@@ -48,9 +48,11 @@ def labelled(frame, kind: str, lang: str | None = None):
     return view.style.hide(axis="index").format(escape="html", na_rep="")
 
 
-def headed(frame, headers, formats=None):
-    """The columns of ``frame`` named in ``headers`` (a mapping column → header, in display order) under those
-    headers, formatted by ``formats`` (column → format string such as ``"{:.0%}"``), no index, cells escaped."""
+def headed(frame, headers=None, formats=None, *, precision: int = 2):
+    """``frame`` as a report table: the columns named in ``headers`` (a mapping column → header, in display
+    order; every column as it is when None) under those headers, formatted by ``formats`` (column → format
+    string or callable), other numbers to ``precision`` digits; no index, "—" where missing, cells escaped."""
+    headers = {c: c for c in frame.columns} if headers is None else dict(headers)
     formats = {headers[c]: f for c, f in (formats or {}).items() if c in headers}
-    view = frame[list(headers)].rename(columns=dict(headers))
-    return view.style.hide(axis="index").format(formats, escape="html", na_rep="—")
+    view = frame[list(headers)].rename(columns=headers)
+    return view.style.hide(axis="index").format(formats, escape="html", na_rep="—", precision=precision)

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import tempfile
 import time
 from queue import Empty
 
@@ -175,3 +176,11 @@ def test_page_language_is_the_injected_parameter_else_the_text(tmp_path):
     english.metadata["papermill"] = {"parameters": {"lang": "zh"}}
     page = export_html(english, tmp_path / "param.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in page and "目录" in page
+
+
+def test_kernels_of_parallel_runs_get_sockets_of_their_own():
+    """IPC sockets with a unique name each: two kernels started at once by two workers cannot cross-talk
+    (with TCP or a shared socket name they raced for the same port and rejected each other's signatures)."""
+    first, second = kernel_module.kernel_manager("python3"), kernel_module.kernel_manager("python3")
+    assert first.transport == second.transport == "ipc"
+    assert first.ip != second.ip and first.ip.startswith(tempfile.gettempdir())

@@ -9,7 +9,10 @@ missed wakeup costs at most :data:`SLICE` seconds.
 
 from __future__ import annotations
 
+import tempfile
 import time
+import uuid
+from pathlib import Path
 from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -42,5 +45,11 @@ class SlicedKernelClient(AsyncKernelClient):
 
 
 def kernel_manager(kernel_name: str) -> AsyncKernelManager:
-    """A kernel manager for one headless run, handing out :class:`SlicedKernelClient` clients."""
-    return AsyncKernelManager(kernel_name=kernel_name, client_class="kit.pipeline.kernel.SlicedKernelClient")
+    """A kernel manager for one headless run, handing out :class:`SlicedKernelClient` clients.
+
+    The kernel talks over IPC, on Unix sockets under a name of its own in the temporary folder, rather than
+    TCP: kernels started at the same moment by parallel workers cannot race for the same free port (or socket
+    name) and hear each other's messages, and no port is opened to the network."""
+    sockets = Path(tempfile.gettempdir()) / f"kit-kernel-{uuid.uuid4().hex}"
+    return AsyncKernelManager(kernel_name=kernel_name, client_class="kit.pipeline.kernel.SlicedKernelClient",
+                              transport="ipc", ip=str(sockets))
