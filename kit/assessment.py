@@ -970,6 +970,19 @@ def hours(trainees: pd.DataFrame, target: float = 80, ci: float = 0.95) -> dict:
             "share": k / n if n else math.nan, "ci_low": float(low), "ci_high": float(high)}
 
 
+def roster(trainees: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """Trainees per department (rows) and role (columns, display names in ``lang``), with totals; the
+    department column is headed in ``lang`` too. Departments are the roster's own text (escape when shown)."""
+    from kit.plots import column_label, value_label
+
+    lang = lang or get_lang()
+    total = t("assessment.column.total", lang)
+    dept = trainees["dept"].fillna("—") if "dept" in trainees else pd.Series("—", index=trainees.index)
+    role = trainees["role"].map(lambda r: value_label("trainees", "role", r, lang), na_action="ignore").fillna("—")
+    counts = pd.crosstab(dept, role, margins=True, margins_name=total)
+    return counts.rename_axis(index=column_label("trainees", "dept", lang), columns=None).reset_index()
+
+
 def styled(frame: pd.DataFrame, columns: Mapping[str, str], lang: str | None = None, formats: Mapping | None = None):
     """``frame``'s ``columns`` (name → header key under ``assessment.column``) as a report table: localised
     headers, no index, numbers formatted by ``formats`` (column → format string or callable) and every cell

@@ -344,3 +344,11 @@ def test_plots_return_axes(people, figures_closed):
                plots.training_behaviour(A.behaviour(people["observations"]), lang="en")):
         assert ax.get_title()
         plt.close(ax.figure)
+
+
+def test_roster_counts_trainees_by_department_and_role_in_the_report_language():
+    roster = pd.DataFrame({"trainee_id": ["S1", "S2", "S3"], "dept": ["A", "A", None], "role": ["agent", "manager", "agent"]})
+    zh = A.roster(roster, "zh").set_index("部门")
+    assert zh.loc["A", "客服"] == 1 and zh.loc["A", "管理层"] == 1 and zh.loc["—", "客服"] == 1
+    assert zh.loc["合计", "合计"] == 3
+    assert list(A.roster(roster, "en").columns) == ["Department", "agent", "manager", "Total"]
