@@ -98,10 +98,11 @@ def trainee_jobs(trainees, parameters: dict, out: str | Path, *, lang: str | Non
     from kit.grading.batch import safe_name
     from kit.i18n import t
 
+    folder = str(Path(out).resolve())  # workers elsewhere (Dask) write to the same place
     jobs = []
     for trainee_id, own in zip(trainees["trainee_id"], trainees["lang"].fillna("zh"), strict=True):
         report_lang = lang or own
-        jobs.append(Job(str(TRAINEE), {**parameters, "trainee_id": trainee_id, "lang": report_lang}, str(out),
-                        f"trainee-{safe_name(trainee_id)}.{report_lang}", t("cli.report.trainee_title", report_lang, trainee=trainee_id),
-                        lang=report_lang))
+        jobs.append(Job(str(TRAINEE), {**parameters, "trainee_id": trainee_id, "lang": report_lang}, folder,
+                        f"trainee-{safe_name(trainee_id)}.{report_lang}",
+                        t("cli.report.trainee_title", report_lang, trainee=trainee_id), lang=report_lang))
     return jobs
