@@ -110,9 +110,9 @@ def data_check(
     from kit import io
 
     _, report = io.load(file, kind, sheet=sheet, formulas="escape" if escape_formulas else "error")
-    for line in report.lines():
-        console.print(f"• {line}", highlight=False)
-    console.print(f"[green]{t('cli.check.ok', file=file, n=report.n_rows, kind=kind)}[/green]")
+    for line in report.lines():  # quotes cells of the file: never read as console markup
+        console.print(f"• {line}", highlight=False, markup=False)
+    console.print(Text(t("cli.check.ok", file=file, n=report.n_rows, kind=kind), style="green"))
 
 
 @data_app.command("docs", help=t("cli.docs.help"))

@@ -27,6 +27,7 @@ from kit.errors import DataError
 from kit.i18n import check_lang, t
 from kit.schemas import Field, Schema, get_schema, normalise_header
 from kit.scores import fold_width, parse_numbers
+from kit.spreadsheet import FORMULA_RE, neutralise_frame
 
 TEXT_SEPARATORS = {".csv": ",", ".tsv": "\t", ".txt": "\t"}  # the separator save() writes
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -43,7 +44,6 @@ TRUE_WORDS = ("true", "是", "对", "y", "yes", "1", "1.0", "√", "✓", "已")
 FALSE_WORDS = ("false", "否", "错", "n", "no", "0", "0.0", "×", "✗", "未")
 BOOL_WORDS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
 
-FORMULA_RE = r"^[=+\-@]"
 BLANK_LINE_RE = r"\n[ \t\r]*\n"
 ID_FLOAT_RE = r"^\d+\.0+$"
 DATETIME_RE = (
@@ -330,7 +330,8 @@ def save(df: pd.DataFrame, path, kind: str, *, lang: str = "en", encoding: str |
 
     ``lang="zh"`` writes the trainer-style export: Chinese headers, Chinese labels for coded values
     and 是/否 for yes/no; ``lang="en"`` keeps canonical names and codes. ``encoding`` applies to text
-    files (default ``utf-8-sig`` for zh so Excel opens it, ``utf-8`` for en). Returns the path.
+    files (default ``utf-8-sig`` for zh so Excel opens it, ``utf-8`` for en). Text and Excel files have
+    formula-like text cells quoted (:func:`kit.spreadsheet.neutralise`). Returns the path.
     """
     check_lang(lang)
     schema = get_schema(kind)
@@ -340,9 +341,11 @@ def save(df: pd.DataFrame, path, kind: str, *, lang: str = "en", encoding: str |
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix in TEXT_SEPARATORS:
         default = "utf-8-sig" if lang == "zh" else "utf-8"
-        out.to_csv(path, index=False, sep=TEXT_SEPARATORS[suffix], encoding=encoding or default)
+        neutralise_frame(out).to_csv(path, index=False, sep=TEXT_SEPARATORS[suffix],
+                                     encoding=encoding or default)
     elif suffix in EXCEL_SUFFIXES:
-        out.to_excel(path, index=False, sheet_name=schema.zh if lang == "zh" else kind)
+        # openpyxl would store text starting with "=" as a live formula
+        neutralise_frame(out).to_excel(path, index=False, sheet_name=schema.zh if lang == "zh" else kind)
     else:
         out.to_parquet(path, index=False)
     return path

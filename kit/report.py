@@ -95,7 +95,7 @@ def prepare_cohort(cohort: str | None, data_dir: str | Path, gradebook: str | No
 
 def trainee_jobs(trainees, parameters: dict, out: str | Path, *, lang: str | None = None) -> list[Job]:
     """One job per roster row of ``trainees``: the report in ``lang``, else in the trainee's own language."""
-    from kit.grading.batch import safe_name
+    from kit.grading.results import safe_name
     from kit.i18n import t
 
     folder = str(Path(out).resolve())  # workers elsewhere (Dask) write to the same place

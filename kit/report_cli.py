@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from kit import i18n
 from kit.errors import KitError
@@ -71,7 +72,7 @@ def cohort(
     out: OutOpt = BUILD / "reports",
 ):
     from kit import cohort as cohorts
-    from kit.grading.batch import safe_name
+    from kit.grading.results import safe_name
     from kit.report import COHORT, Job
 
     lang = _report_lang(lang)
@@ -118,7 +119,7 @@ def trainee(
         pages, failures = run_many(jobs, address=executor, workers=workers)
     _console().print(t("cli.report.batch_done", n=len(pages), out=out))
     for job, message in failures:
-        _console().print(f"[red]{job.parameters['trainee_id']}[/red]: {message}", highlight=False)
+        _console().print(Text.assemble((str(job.parameters["trainee_id"]), "red"), f": {message}"), highlight=False)
     if failures:
         raise typer.Exit(1)
 
@@ -134,7 +135,7 @@ def cx(
     targets: Annotated[str | None, typer.Option("--targets", help=t("cli.report.targets"))] = None,
     out: OutOpt = BUILD / "reports",
 ):
-    from kit.grading.batch import safe_name
+    from kit.grading.results import safe_name
     from kit.report import CX, Job
 
     lang = _report_lang(lang)

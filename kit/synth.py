@@ -48,6 +48,7 @@ from kit.schemas import (
     TICKET_STATUSES,
     TIERS,
 )
+from kit.spreadsheet import neutralise_frame
 
 # --- truths the data is built to show (tests and exercise keys check against them) -------------------
 DIP_MONTHS = (8, 9)
@@ -1121,13 +1122,14 @@ def sample(seed: int = 0, *, n_survey: int = 5000, n_tickets: int = 1500, n_trai
 
 def write_sample(out_dir, seed: int = 0, **sizes) -> list[Path]:
     """Write :func:`sample` as ``<kind>.csv`` files (UTF-8, canonical headers, ISO dates and times, true/false
-    booleans) into ``out_dir``; returns the paths in schema order."""
+    booleans, formula-like text quoted as :func:`kit.spreadsheet.neutralise` does) into ``out_dir``; returns the
+    paths in schema order."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for kind, table in sample(seed, **sizes).items():
         path = out / f"{kind}.csv"
-        _for_csv(kind, table).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        neutralise_frame(_for_csv(kind, table)).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         paths.append(path)
     return paths
 

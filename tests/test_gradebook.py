@@ -16,8 +16,19 @@ import pytest
 import sqlalchemy as sa
 
 from kit.errors import KitError
+from kit.grading import gradebook
 from kit.grading.gradebook import LMS_COLUMNS, QUESTION_COLUMNS, Gradebook, mask, resolve_url
-from kit.grading.results import FAILED, GRADED, MANUAL, QuestionResult, SubmissionResult
+from kit.grading.results import (
+    AUTO,
+    FAILED,
+    GRADED,
+    MANUAL,
+    QuestionResult,
+    SubmissionResult,
+    answer_fields,
+    digest,
+    output_name,
+)
 from kit.i18n import t
 
 HERE = Path(__file__).parent
@@ -191,6 +202,101 @@ def test_lms_table_against_a_hand_computation(book, tmp_path):
     with pytest.raises(KitError) as err:
         book.export_csv(tmp_path / "x.csv", by="trainee")
     assert err.value.code == "gradebook_bad_layout"
+
+
+# --- file names, whole-answer hashes, gradebooks from before them ------------------------------------------
+
+
+def test_the_output_file_name_is_recorded_and_shown(book):
+    book.record(sub("bob smith", "h1", q("q1", 1.0)))
+    book.record(sub("bob_smith", "h2", status=FAILED, reason="not a notebook"))
+    subs = book.submissions().set_index("trainee")
+    assert subs.loc["bob smith", "file_name"] == output_name("bob smith") == "bob_smith-7e50351d7a"
+    assert subs.loc["bob_smith", "file_name"] == output_name("bob_smith") == "bob_smith-56318ccd29"
+    assert list(subs.columns)[-1] == "file_name"
+
+
+def test_a_change_after_the_clip_clears_the_manual_score(book):
+    """An auto-graded answer is stored clipped to 2,000 characters; a trainer's override must still not survive
+    a change at character 2,500."""
+    before, after = "x" * 2500, "x" * 2499 + "y"
+
+    def answer(text):
+        return QuestionResult("q1", AUTO, 1.0, 0.0, "q1: why", **answer_fields(AUTO, text))
+
+    book.record(sub("t1", "h1", answer(before)))
+    book.set_manual("ex1", "t1", "q1", 1.0, comment="accepted")
+    row = by_question(book, "t1").loc["q1"]
+    assert len(row.answer) == 2000 and row.answer_hash == digest(before)
+    book.record(sub("t1", "h2", answer(before)))  # same answer: the override stays
+    assert by_question(book, "t1").loc["q1", "manual_score"] == 1.0
+    book.record(sub("t1", "h3", answer(after)))
+    row = by_question(book, "t1").loc["q1"]
+    assert row.answer == "x" * 1999 + "…"  # the stored (clipped) answer did not change
+    assert math.isnan(row.manual_score) and row.final_score == 0.0
+    assert row.reason == f"q1: why {t('gradebook.answer_changed')}" and row.answer_hash == digest(after)
+
+
+def test_a_manual_answer_is_stored_whole(book):
+    long = "您好，" + "非常理解您的心情。" * 400  # 3,603 characters
+    book.record(sub("t1", "h1", QuestionResult("reply", MANUAL, 3.0, None, "", **answer_fields(MANUAL, long))))
+    row = by_question(book, "t1").loc["reply"]
+    assert row.answer == long and row.answer_hash == digest(long)
+
+
+OLD_SQLITE = """
+CREATE TABLE submissions (exercise VARCHAR(255) NOT NULL, trainee VARCHAR(255) NOT NULL,
+    content_hash VARCHAR(128) NOT NULL, status VARCHAR(16) NOT NULL, reason TEXT NOT NULL, duration_s FLOAT NOT NULL,
+    graded_at DATETIME NOT NULL, grader VARCHAR(255) NOT NULL, PRIMARY KEY (exercise, trainee));
+CREATE TABLE grades (exercise VARCHAR(255) NOT NULL, trainee VARCHAR(255) NOT NULL, question VARCHAR(255) NOT NULL,
+    position INTEGER NOT NULL, kind VARCHAR(16) NOT NULL, points FLOAT NOT NULL, auto_score FLOAT, manual_score FLOAT,
+    final_score FLOAT, reason TEXT NOT NULL, answer TEXT NOT NULL, criteria TEXT, updated_at DATETIME NOT NULL,
+    PRIMARY KEY (exercise, trainee, question));
+INSERT INTO submissions VALUES ('ex1', 't1', 'h1', 'graded', '', 1.5, '2025-03-01 09:00:00.000000', 'old:1');
+INSERT INTO grades VALUES ('ex1', 't1', 'reply', 0, 'manual', 3.0, NULL, 2.5, 2.5, '共情到位',
+    '您好，非常理解您的心情，我马上为您处理。', '{"empathy": 1}', '2025-03-01 09:00:00.000000');
+"""
+
+
+def test_a_gradebook_from_before_the_new_columns_is_migrated(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:  # as the kit created it before file_name and answer_hash
+        conn.executescript(OLD_SQLITE)
+    with Gradebook(str(path)) as book:
+        assert book.submissions().loc[0, "file_name"] is None  # the old row: NULL
+        old = by_question(book, "t1").loc["reply"]
+        assert old.manual_score == 2.5 and pd.isna(old.answer_hash)
+        book.record(sub("t1", "h2", QuestionResult("reply", MANUAL, 3.0, None, "awaiting a trainer",
+                                                   **answer_fields(MANUAL, old.answer))))
+        row = by_question(book, "t1").loc["reply"]  # no hash before: the stored answers are compared, equal
+        assert (row.manual_score, row.reason, row.answer_hash) == (2.5, "共情到位", digest(old.answer))
+        assert book.submissions().loc[0, "file_name"] == output_name("t1")
+    with Gradebook(str(path)) as book:  # opening again changes nothing
+        assert by_question(book, "t1").loc["reply", "manual_score"] == 2.5
+    with sqlite3.connect(path) as conn:
+        columns = {table: [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+                   for table in ("submissions", "grades")}
+    assert columns["submissions"][-1] == "file_name" and columns["grades"][-1] == "answer_hash"
+    assert len(columns["submissions"]) == 9 and len(columns["grades"]) == 14
+
+
+def test_old_schema_migration_on_both_databases(url):
+    new = {"file_name", "answer_hash"}
+    old = sa.MetaData()
+    for table in gradebook.metadata.sorted_tables:
+        sa.Table(table.name, old, *(sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+                                    for c in table.columns if c.name not in new))
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        old.create_all(conn)
+    engine.dispose()
+    with Gradebook(url) as book:
+        book.record(sub("t1", "h1", reply()))
+        assert book.submissions().loc[0, "file_name"] == output_name("t1")
+        assert by_question(book, "t1").loc["reply", "answer"] == reply().answer
+        with book.engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            assert new <= {c["name"] for n in ("submissions", "grades") for c in inspector.get_columns(n)}
 
 
 # --- addresses and errors ----------------------------------------------------------------------------------

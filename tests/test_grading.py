@@ -17,6 +17,7 @@ import pytest
 from kit.grading.authoring import build_spec, read_master, release
 from kit.grading.batch import find_submissions, grade_folder
 from kit.grading.gradebook import Gradebook
+from kit.grading.results import output_name
 from kit.grading.sandbox import Limits
 from kit.paths import NOTEBOOKS, ROOT
 
@@ -122,7 +123,7 @@ def reason(batch, trainee: str, qid: str) -> str:
 
 
 def executed(batch, trainee: str) -> str:
-    return (batch["root"] / "graded" / f"{trainee}.ipynb").read_text(encoding="utf-8")
+    return (batch["root"] / "graded" / f"{output_name(trainee)}.ipynb").read_text(encoding="utf-8")
 
 
 @in_batch
@@ -298,7 +299,8 @@ def test_find_submissions_layouts(tmp_path):
                  "other/unrelated.ipynb", ".ipynb_checkpoints/x-checkpoint.ipynb"):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, tmp_path / path)
-    assert sorted(find_submissions(tmp_path, EXERCISE)) == ["flat", "nbg", "nested"]
+    found, duplicates = find_submissions(tmp_path, EXERCISE)
+    assert sorted(found) == ["flat", "nbg", "nested"] and duplicates == {}
 
 
 def cli(*args, cwd, lang="en"):
@@ -348,7 +350,7 @@ def test_cli_round_trip_on_postgresql_with_feedback_in_the_browser(tmp_path, pos
     errors, dialogs = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto((tmp_path / "graded" / EXERCISE / "feedback" / "S02.html").as_uri())
+    page.goto((tmp_path / "graded" / EXERCISE / "feedback" / f"{output_name('S02')}.html").as_uri())
     page.wait_for_load_state("load")
     body = page.inner_text("body")
     assert "<script>alert(1)</script>" in body and "onerror" in body  # shown as text

@@ -16,9 +16,10 @@ from kit.grading.manual import (
     answer_lang,
     criterion_columns,
     export_manual,
+    fingerprint,
     import_manual,
 )
-from kit.grading.results import GRADED, QuestionResult, SubmissionResult
+from kit.grading.results import GRADED, MANUAL, QuestionResult, SubmissionResult, answer_fields, digest
 from kit.grading.spec import Criterion, Question, Spec
 
 RUBRIC = (
@@ -214,3 +215,76 @@ def test_answer_language_and_csv_quoting(book, tmp_path):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert rows[-1]["answer"] == 'Line one, with a comma\nand "quotes"'
+
+
+# --- a hostile trainee: formulas in ids and answers, long answers ------------------------------------------
+
+HYPERLINK = '=HYPERLINK("http://x","click")'
+
+
+def sheet_rows(path) -> list[dict]:
+    """The sheet as Excel reads its cells: the csv module, no type guessing."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_formulas_in_ids_and_answers_are_neutralised_and_the_trainee_is_still_found(book, tmp_path):
+    record(book, "=1+2", HYPERLINK)
+    record(book, "'=1+2", "@SUM(A1:A9)")  # an id that already looks neutralised stays distinct from =1+2
+    record(book, "-5", "-5")  # a plain number stays as it is
+    path = export_manual(book, SPEC, tmp_path / "sheet.csv", "en")
+    rows = {r["trainee_id"]: r for r in sheet_rows(path)}
+    assert set(rows) == {"t1", "t2", "t3", "'=1+2", "''=1+2", "-5"}
+    assert rows["'=1+2"]["answer"] == "'" + HYPERLINK and rows["''=1+2"]["answer"] == "'@SUM(A1:A9)"
+    assert rows["-5"]["answer"] == "-5"
+    assert rows["'=1+2"]["answer_hash"] == answer_hash(HYPERLINK)  # of the answer, not of the cell
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for row in rows.values() for cell in row.values())
+
+    rows["'=1+2"].update({"empathy (max 1)": "1", "solution (max 2)": "2", "comment": "-fine, but no link"})
+    rows["''=1+2"].update({"empathy (max 1)": "0", "solution (max 2)": "1", "comment": "=not a formula"})
+    write_rows(path, list(rows.values()))
+    assert import_manual(book, SPEC, path) == ImportSummary(graded=2, pending=4, unchanged=0)
+    assert (reply_row(book, "=1+2").manual_score, reply_row(book, "=1+2").reason) == (3.0, "-fine, but no link")
+    assert (reply_row(book, "'=1+2").manual_score, reply_row(book, "'=1+2").reason) == (1.0, "=not a formula")
+
+    again = export_manual(book, SPEC, tmp_path / "again.csv", "en")  # the comments go out neutralised too …
+    assert {r["trainee_id"]: r["comment"] for r in sheet_rows(again)}["'=1+2"] == "'-fine, but no link"
+    assert import_manual(book, SPEC, again).unchanged == 2  # … and come back as they were
+
+
+def test_the_sheet_fingerprint_is_of_the_whole_answer(book, tmp_path):
+    long = "非常理解您的着急。" * 300  # 2,700 characters: more than an auto answer keeps
+    book.record(SubmissionResult(SPEC.exercise, "t1", "h2", GRADED, "", (
+        QuestionResult("q1", "auto", 1.0, 1.0, "right"),
+        QuestionResult("reply", "manual", 3.0, None, "", **answer_fields(MANUAL, long)))))
+    path = export_manual(book, SPEC, tmp_path / "sheet.csv", "en")
+    row = next(r for r in sheet_rows(path) if r["trainee_id"] == "t1")
+    assert row["answer"] == long
+    assert row["answer_hash"] == fingerprint(reply_row(book, "t1").answer_hash) == "sha256:" + digest(long)[:12]
+    row.update({"empathy (max 1)": "1", "solution (max 2)": "2"})
+    write_rows(path, [row])
+    changed = long[:2500] + "我明天再回复您。" + long[2508:]  # a change at character 2,500
+    book.record(SubmissionResult(SPEC.exercise, "t1", "h3", GRADED, "", (
+        QuestionResult("q1", "auto", 1.0, 1.0, "right"),
+        QuestionResult("reply", "manual", 3.0, None, "", **answer_fields(MANUAL, changed)))))
+    with pytest.raises(SheetError) as err:
+        import_manual(book, SPEC, path)
+    assert [p.key for p in err.value.problems] == ["answer_changed"]
+
+
+def test_rows_recorded_before_hashes_were_kept_fingerprint_their_answer(book, tmp_path):
+    with book.engine.begin() as conn:  # as a gradebook from before the answer_hash column
+        conn.exec_driver_sql("UPDATE grades SET answer_hash = NULL")
+    path = export_manual(book, SPEC, tmp_path / "sheet.csv", "en")
+    assert [r["answer_hash"] for r in sheet_rows(path)] == [answer_hash(ANSWERS[t]) for t in ("t1", "t2", "t3")]
+    rows = sheet_rows(path)
+    rows[0].update({"empathy (max 1)": "1", "solution (max 2)": "1"})
+    write_rows(path, rows)
+    assert import_manual(book, SPEC, path).graded == 1

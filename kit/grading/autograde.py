@@ -14,22 +14,29 @@ import ast
 from collections.abc import Mapping, Sequence
 
 from kit.grading import expect
-from kit.grading.results import ANSWER_CHARS, AUTO, QuestionResult, clip
+from kit.grading.results import ANSWER_CHARS, AUTO, QuestionResult, answer_fields, clip
 from kit.grading.spec import Question, Spec
 from kit.i18n import t
 
 
 def namespace(spec: Spec, answers: Mapping, *, trainee_id: str, seed: int, lang: str) -> dict:
-    """The globals the tests run in: variant data, then the answers, then the helpers."""
+    """The globals the tests run in: the answers to the spec's questions (nothing else the kernel sent), then
+    the grader's own names — the variant data and the helpers — which nothing in ``answers`` can replace. A
+    question id that is also a variant or helper name is the author's mistake and raises ValueError."""
     import numpy as np
     import pandas as pd
 
     import kit
     from kit.grading.variants import variant
 
-    ns = {**variant(spec.exercise, trainee_id, seed), **answers}
-    ns.update(kit=kit, pd=pd, np=np, expect=expect)
-    ns["check"] = lambda qid: expect.form(ns.get(qid), spec.question(qid).form, lang=lang)
+    data = variant(spec.exercise, trainee_id, seed)
+    ns = {qid: answers[qid] for qid in spec.answers if qid in answers}
+    own = {**data, "kit": kit, "pd": pd, "np": np, "expect": expect}
+    own["check"] = lambda qid: expect.form(ns.get(qid), spec.question(qid).form, lang=lang)
+    clash = sorted(set(spec.answers) & set(own))
+    if clash:
+        raise ValueError(f"question ids {', '.join(clash)} are also names of the tests' data or helpers")
+    ns.update(own)
     return ns
 
 
@@ -73,17 +80,20 @@ def score_question(question: Question, ns: dict, lang: str) -> tuple[float, str]
     return round(question.points * share, 6), " ".join(dict.fromkeys(shown))  # each message once
 
 
-def answer_text(value) -> str:
-    """The answer as the trainer and the trainee will read it.
+def answer_text(value, limit: int | None = ANSWER_CHARS) -> str:
+    """The answer as the trainer and the trainee will read it, clipped to ``limit`` characters (``None``: whole;
+    a table is always shown by its first rows and columns).
 
-    >>> answer_text(12.5)
-    '12.5'
+    >>> answer_text(12.5), answer_text("abcdef", 4), answer_text("abcdef", None)
+    ('12.5', 'abc…', 'abcdef')
     """
     if isinstance(value, str):
-        return clip(value)
-    if hasattr(value, "to_string"):
-        return clip(value.to_string(max_rows=30, max_cols=12))
-    return clip(repr(value), ANSWER_CHARS)
+        text = value
+    elif hasattr(value, "to_string"):
+        text = value.to_string(max_rows=30, max_cols=12)
+    else:
+        text = repr(value)
+    return text if limit is None else clip(text, limit)
 
 
 def grade(spec: Spec, answers: Mapping, *, trainee_id: str, seed: int, lang: str,
@@ -91,7 +101,7 @@ def grade(spec: Spec, answers: Mapping, *, trainee_id: str, seed: int, lang: str
           fault: str = "") -> tuple[QuestionResult, ...]:
     """One :class:`QuestionResult` per question of ``spec``. An answer that is absent scores 0 with the reason
     it is absent: its cell raised, its cell is missing, or the notebook stopped early (``fault``)."""
-    from kit.grading.answers import Unsupported
+    from kit.grading.answers import Refused, Unsupported
 
     cell_errors = cell_errors or {}
     ns = namespace(spec, answers, trainee_id=trainee_id, seed=seed, lang=lang)
@@ -102,10 +112,14 @@ def grade(spec: Spec, answers: Mapping, *, trainee_id: str, seed: int, lang: str
             reason = _absent(q.qid, cell_errors, missing_cells, fault, lang)
             results.append(QuestionResult(q.qid, q.kind, q.points, 0.0 if q.kind == AUTO else None, reason))
             continue
+        if isinstance(value, Refused):
+            reason = t(f"grading.autograde.refused.{value.code}", lang, detail=value.detail)
+            results.append(QuestionResult(q.qid, q.kind, q.points, 0.0 if q.kind == AUTO else None, reason))
+            continue
         if isinstance(value, Unsupported):
             reason = t("grading.autograde.unsupported", lang, type=value.type_name)
             results.append(QuestionResult(q.qid, q.kind, q.points, 0.0 if q.kind == AUTO else None, reason,
-                                          clip(value.repr)))
+                                          **answer_fields(q.kind, value.repr)))
             continue
         if q.kind == AUTO:
             score, reason = score_question(q, ns, lang)
@@ -113,7 +127,8 @@ def grade(spec: Spec, answers: Mapping, *, trainee_id: str, seed: int, lang: str
             score, reason = None, expect.form(value, q.form, lang=lang).message
         if q.qid in cell_errors:
             reason = f"{reason} {t('grading.autograde.cell_error_kept', lang, error=cell_errors[q.qid])}"
-        results.append(QuestionResult(q.qid, q.kind, q.points, score, reason, answer_text(value)))
+        results.append(QuestionResult(q.qid, q.kind, q.points, score, reason,
+                                      **answer_fields(q.kind, answer_text(value, None))))
     return tuple(results)
 
 

@@ -85,8 +85,8 @@ def assign(
     console = _console()
     console.print(t("cli.assign.done", n=len(chosen), out=out))
     for path in written:
-        console.print(f"  {path}", highlight=False)
-    console.print(t("cli.assign.private", out=Path(out) / "grading"))
+        console.print(f"  {path}", highlight=False, markup=False)
+    console.print(t("cli.assign.private", out=Path(out) / "grading"), markup=False)
 
 
 @grade_app.command("run", help=t("cli.grade.run_help"))
@@ -103,6 +103,7 @@ def run(
     out: Annotated[Path | None, typer.Option("--out", help=t("cli.grade.out"))] = None,
     spec: SpecOpt = None,
     force: Annotated[bool, typer.Option("--force", help=t("cli.grade.force"))] = False,
+    trust: Annotated[bool, typer.Option("--trust-submissions", help=t("cli.grade.trust"))] = False,
 ):
     from kit.grading.authoring import MASTERS
     from kit.grading.batch import grade_folder
@@ -120,12 +121,12 @@ def run(
     database = book.engine.url.database if book.dialect == "sqlite" else None
     deny = [MASTERS, *([spec] if spec else []), *([database] if database else [])]
     summary = grade_folder(loaded, folder, book, out=out, address=executor, workers=workers, seed=seed, lang=lang,
-                           limits=limits, force=force, deny=deny)
+                           limits=limits, force=force, deny=deny, isolate=not trust)
     pages = write_feedback(book, exercise, out / "feedback", lang,
                            trainees=[r.trainee for r in summary.graded + summary.failed])
     console = _console()
-    console.print(summary.table(lang))
-    console.print(t("cli.grade.wrote", book=book.url, out=out, n=len(pages)), highlight=False)
+    console.print(summary.table(lang))  # trainee ids and reasons are plain Text in it, never markup
+    console.print(t("cli.grade.wrote", book=book.url, out=out, n=len(pages)), highlight=False, markup=False)
     if summary.errors:
         raise typer.Exit(1)
 
@@ -141,7 +142,7 @@ def feedback(
 
     out = out or Path("graded") / exercise / "feedback"
     pages = write_feedback(Gradebook(gradebook), exercise, out, get_lang())
-    _console().print(t("cli.grade.feedback_done", n=len(pages), out=out), highlight=False)
+    _console().print(t("cli.grade.feedback_done", n=len(pages), out=out), highlight=False, markup=False)
 
 
 @grade_app.command("export", help=t("cli.grade.export_help"))
@@ -157,7 +158,7 @@ def export(
     if fmt != "csv":
         raise KitError("grading_bad_format", value=fmt)
     path = Gradebook(gradebook).export_csv(out, exercise=exercise, by=by)
-    _console().print(t("cli.grade.exported", out=path), highlight=False)
+    _console().print(t("cli.grade.exported", out=path), highlight=False, markup=False)
 
 
 @manual_app.command("export", help=t("cli.grade.manual_export_help"))
@@ -171,7 +172,7 @@ def manual_export(
     from kit.grading.manual import export_manual
 
     path = export_manual(Gradebook(gradebook), load_spec(exercise, spec), out, get_lang())
-    _console().print(t("cli.grade.manual_exported", out=path), highlight=False)
+    _console().print(t("cli.grade.manual_exported", out=path), highlight=False, markup=False)
 
 
 @manual_app.command("import", help=t("cli.grade.manual_import_help"))

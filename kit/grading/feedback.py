@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from kit.grading.batch import safe_name
+from kit.grading.results import output_name
 from kit.i18n import t
 from kit.widgets import escape
 
@@ -75,7 +75,8 @@ def page(exercise: str, trainee: str, rows, lang: str):
 
 
 def write_feedback(book, exercise: str, out: Path, lang: str, trainees: Iterable[str] | None = None) -> list[Path]:
-    """Write ``out/<trainee>.html`` for each trainee of ``exercise`` in the gradebook (or only ``trainees``)."""
+    """Write ``out/<output_name(trainee)>.html`` (:func:`kit.grading.results.output_name`, the gradebook's
+    ``submissions.file_name``) for each trainee of ``exercise`` in the gradebook (or only ``trainees``)."""
     from kit import text
     from kit.pipeline.export import export_html
 
@@ -86,7 +87,7 @@ def write_feedback(book, exercise: str, out: Path, lang: str, trainees: Iterable
     for trainee, rows in grades.groupby("trainee", sort=True):
         if wanted is not None and trainee not in wanted:
             continue
-        html = Path(out) / f"{safe_name(trainee)}.html"
+        html = Path(out) / f"{output_name(trainee)}.html"
         written.append(export_html(page(exercise, trainee, rows, lang), html, title=f"{title} · {trainee}",
                                    lang=lang))
     return written

@@ -3,11 +3,16 @@
 An SQLite file by default (``KIT_GRADEBOOK`` or ``gradebook.sqlite`` in the current directory); any SQLAlchemy URL
 is accepted (tested: SQLite and ``postgresql+psycopg://``). SQLAlchemy Core, two tables:
 
-- ``submissions`` (exercise, trainee): content_hash, status, reason, duration_s, graded_at (UTC), grader (host:pid);
+- ``submissions`` (exercise, trainee): content_hash, status, reason, duration_s, graded_at (UTC), grader (host:pid),
+  file_name (the stem of the trainee's executed notebook and feedback page, :func:`~kit.grading.results.output_name`);
 - ``grades`` (exercise, trainee, question): position (notebook order), kind, points, auto_score, manual_score,
-  final_score, reason, answer, criteria (JSON text of the rubric scores), updated_at.
+  final_score, reason, answer, criteria (JSON text of the rubric scores), updated_at, answer_hash (SHA-256 of the
+  whole answer; ``answer`` is clipped for auto-graded questions).
   ``final_score`` is ``manual_score`` when a trainer has scored the question, else ``auto_score``; a manual question
   not scored yet has a NULL final score (pending).
+
+Columns added after the first release are nullable and appended: opening a gradebook created before them adds them
+(``ALTER TABLE … ADD COLUMN``, rows written before stay NULL there).
 
 :meth:`Gradebook.record` writes a submission and all its question rows in one transaction, so a batch killed midway
 leaves each submission fully recorded or absent, and a rerun skips what :meth:`Gradebook.is_current` says is done.
@@ -36,6 +41,7 @@ from sqlalchemy import exc as sa_exc
 from kit.errors import KitError
 from kit.grading.results import SubmissionResult
 from kit.i18n import t
+from kit.spreadsheet import neutralise_frame
 
 DEFAULT_URL = "sqlite:///gradebook.sqlite"
 ENV = "KIT_GRADEBOOK"
@@ -63,6 +69,7 @@ submissions_table = sa.Table(
     sa.Column("duration_s", sa.Float, nullable=False),
     sa.Column("graded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("grader", sa.String(255), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=True),  # added later: nullable, see _add_missing_columns
 )
 
 grades_table = sa.Table(
@@ -80,6 +87,7 @@ grades_table = sa.Table(
     sa.Column("answer", sa.Text, nullable=False),
     sa.Column("criteria", sa.Text, nullable=True),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("answer_hash", sa.String(64), nullable=True),  # added later: nullable, see _add_missing_columns
 )
 
 SUBMISSION_KEY = ("exercise", "trainee")
@@ -173,8 +181,9 @@ class Gradebook:
         """Write one graded submission — its row and all its question rows — in one transaction.
 
         Grade rows of questions the submission no longer has are deleted. A manual score survives a regrade
-        when the answer is unchanged; when the answer (or the question's points) changed it is cleared and the
-        reason says why.
+        when the answer is unchanged — the same ``answer_hash`` (the whole answer), or the same stored ``answer``
+        when either side has no hash; when the answer (or the question's points) changed it is cleared and the
+        reason says why. ``file_name`` is ``result.file_name``.
         """
         self._transact(lambda conn: self._record(conn, result))
 
@@ -213,7 +222,9 @@ class Gradebook:
         return frame
 
     def submissions(self, exercise: str | None = None) -> pd.DataFrame:
-        """One row per submission: hash, status, reason, duration, when (UTC) and by which grader."""
+        """One row per submission: hash, status, reason, duration, when (UTC), by which grader, and the
+        ``file_name`` of the trainee's executed notebook and feedback page (None for rows recorded before it was
+        kept)."""
         s = submissions_table.c
         query = sa.select(submissions_table)
         if exercise is not None:
@@ -247,7 +258,8 @@ class Gradebook:
 
     def export_csv(self, path: str | Path, exercise: str | None = None, by: str = "exercise") -> Path:
         """Write the LMS table (``by="exercise"``) or one row per trainee × question (``by="question"``) as
-        CSV in UTF-8 with a byte-order mark, so Excel shows Chinese correctly. Times are ISO 8601 UTC."""
+        CSV in UTF-8 with a byte-order mark, so Excel shows Chinese correctly. Times are ISO 8601 UTC. Text cells
+        that a spreadsheet would run as formulas are quoted (:func:`kit.spreadsheet.neutralise`)."""
         if by == "exercise":
             table = self.lms_table(exercise)
         elif by == "question":
@@ -258,6 +270,7 @@ class Gradebook:
             raise KitError("gradebook_bad_layout", value=by, choices="exercise, question")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        table = neutralise_frame(table, reversible=True)  # ids stay distinct: "'=1+2" → "''=1+2"
         table.to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%dT%H:%M:%SZ")
         return path
 
@@ -267,6 +280,7 @@ class Gradebook:
         if self.dialect == "postgresql":  # two graders creating the tables at once would collide in pg_type
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
         metadata.create_all(conn)
+        _add_missing_columns(conn)
 
     def _record(self, conn, result: SubmissionResult) -> None:
         stamp, g = now(), grades_table.c
@@ -275,7 +289,7 @@ class Gradebook:
         self._upsert(conn, submissions_table, SUBMISSION_KEY, [{
             "exercise": result.exercise, "trainee": result.trainee, "content_hash": result.content_hash,
             "status": result.status, "reason": result.reason, "duration_s": float(result.duration_s),
-            "graded_at": stamp, "grader": grader_id(),
+            "graded_at": stamp, "grader": grader_id(), "file_name": result.file_name,
         }])
         mine = (g.exercise == result.exercise) & (g.trainee == result.trainee)
         old = {row.question: row for row in conn.execute(sa.select(grades_table).where(mine))}
@@ -288,7 +302,7 @@ class Gradebook:
             manual, criteria, reason = None, None, q.reason
             before = old.get(q.qid)
             if before is not None and before.manual_score is not None:
-                if before.answer != q.answer:
+                if _answer_changed(before, q):
                     reason = _join(q.reason, t("gradebook.answer_changed"))
                 elif float(before.points) != float(q.points) or before.manual_score > q.points:
                     reason = _join(q.reason, t("gradebook.points_changed"))
@@ -299,7 +313,7 @@ class Gradebook:
                 "exercise": result.exercise, "trainee": result.trainee, "question": q.qid, "position": position,
                 "kind": q.kind, "points": float(q.points), "auto_score": auto, "manual_score": manual,
                 "final_score": manual if manual is not None else auto, "reason": reason, "answer": q.answer,
-                "criteria": criteria, "updated_at": stamp,
+                "criteria": criteria, "updated_at": stamp, "answer_hash": q.answer_hash or None,
             })
         self._upsert(conn, grades_table, GRADE_KEY, rows)
 
@@ -411,6 +425,30 @@ def _detail(exc: Exception, password: str | None) -> str:
     """The driver's message on one line, with the password (if it shows up at all) replaced."""
     text = " ".join(str(getattr(exc, "orig", None) or exc).split())
     return text.replace(password, "***") if password else text
+
+
+def _add_missing_columns(conn) -> None:
+    """Bring a gradebook created by an older kit up to :data:`metadata`: add every column it lacks (they are all
+    nullable, so existing rows get NULL). Runs in the table-creating transaction (PostgreSQL: under its lock)."""
+    inspector = sa.inspect(conn)
+    quote = conn.dialect.identifier_preparer.quote
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable:  # a programming error: new columns must be nullable
+                raise RuntimeError(f"cannot add the NOT NULL column {table.name}.{column.name} to an old gradebook")
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"))
+
+
+def _answer_changed(before, question) -> bool:
+    """Whether ``question``'s answer differs from the stored row ``before``: by the hash of the whole answer when
+    both have one, else by the stored (possibly clipped) text."""
+    if before.answer_hash and question.answer_hash:
+        return before.answer_hash != question.answer_hash
+    return before.answer != question.answer
 
 
 def _join(*parts: str) -> str:

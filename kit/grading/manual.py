@@ -10,8 +10,9 @@ trainer's language, so a sheet exported in one language imports anywhere):
 ``question``           the question id
 ``points``             the question's maximum
 ``answer``             the trainee's text
-``answer_hash``        ``sha256:`` + 12 hex digits of the answer as graded; on import a different current answer
-                       (the trainee resubmitted) refuses the row — re-export. Delete the column to skip the check.
+``answer_hash``        ``sha256:`` + the first 12 hex digits of the gradebook's ``answer_hash`` (SHA-256 of the
+                       whole answer); on import a different current answer (the trainee resubmitted) refuses the
+                       row — re-export. Delete the column to skip the check.
 ``linter``             the reply linter's findings (:func:`kit.communication.lint_reply`, in the answer's
                        language: Chinese when it has CJK characters), one per line: message → suggestion
 ``rubric``             the criteria in the export language, one per line: ``cid (max n): wording``
@@ -20,6 +21,11 @@ trainer's language, so a sheet exported in one language imports anywhere):
                        a cell of a criterion that is not the row's question's must stay blank.
 ``comment``            the trainer's comment: it becomes the question's reason in the gradebook and feedback
 =====================  ==========================================================================================
+
+Every cell that a spreadsheet would run as a formula (a trainee's answer ``=HYPERLINK(…)``, a trainee called
+``=1+2``) is written with a leading ``'`` (:func:`kit.spreadsheet.neutralise` in its reversible form, so ``'=1+2``
+becomes ``''=1+2`` and stays distinct) and read back with one quote less (:func:`kit.spreadsheet.restore`), so the
+trainee ``=1+2`` is still found on import.
 
 Import reads UTF-8 (with or without BOM), UTF-16 and GB18030 (Excel on Chinese Windows), comma, semicolon or tab
 separated. It validates every row before writing anything and reports all problems in one error with spreadsheet
@@ -31,7 +37,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import json
 import math
@@ -43,8 +48,10 @@ from pathlib import Path
 from kit.communication import lint_reply
 from kit.errors import KitError
 from kit.grading.gradebook import Gradebook
+from kit.grading.results import digest
 from kit.grading.spec import Criterion, Question, Spec
 from kit.i18n import check_lang, get_lang, t
+from kit.spreadsheet import neutralise, restore
 
 FIXED = ("exercise", "trainee_id", "question", "points", "answer", "answer_hash", "linter", "rubric")
 COMMENT = "comment"
@@ -111,7 +118,23 @@ def answer_hash(text: str) -> str:
     >>> answer_hash("abc")
     'sha256:ba7816bf8f01'
     """
-    return "sha256:" + hashlib.sha256((text or "").encode("utf-8")).hexdigest()[:12]
+    return fingerprint(digest(text))
+
+
+def fingerprint(full_hash: str) -> str:
+    """The sheet's short form of an answer's full SHA-256 hex digest (the gradebook's ``answer_hash``).
+
+    >>> fingerprint(digest("abc"))
+    'sha256:ba7816bf8f01'
+    """
+    return "sha256:" + full_hash[:12]
+
+
+def stored_fingerprint(row) -> str:
+    """The fingerprint of a gradebook row's answer: from its stored ``answer_hash`` (the whole answer), or — for a
+    row recorded before hashes were kept — from its stored ``answer``."""
+    full = getattr(row, "answer_hash", None)
+    return fingerprint(full) if isinstance(full, str) and full else answer_hash(row.answer)
 
 
 def criteria_of(question: Question) -> tuple[Criterion, ...]:
@@ -150,7 +173,7 @@ def export_manual(book: Gradebook, spec: Spec, path: str | Path, lang: str) -> P
         row = dict.fromkeys(header, "")
         row.update({
             "exercise": spec.exercise, "trainee_id": g.trainee, "question": g.question,
-            "points": f"{question.points:g}", "answer": g.answer, "answer_hash": answer_hash(g.answer),
+            "points": f"{question.points:g}", "answer": g.answer, "answer_hash": stored_fingerprint(g),
             "linter": _linter(g.answer),
             "rubric": "\n".join(f"{c.cid} (max {c.points:g}): {_wording(c, lang)}" for c in criteria_of(question)),
             COMMENT: g.reason if graded else "",
@@ -164,7 +187,7 @@ def export_manual(book: Gradebook, spec: Spec, path: str | Path, lang: str) -> P
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=header)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: neutralise(value, reversible=True) for key, value in row.items()} for row in rows)
     return path
 
 
@@ -184,8 +207,10 @@ def import_manual(book: Gradebook, spec: Spec, path: str | Path) -> ImportSummar
     grades = book.grades(spec.exercise)
     current = {(g.trainee, g.question): g for g in grades.itertuples(index=False) if g.kind == "manual"}
 
-    def cell(values: list[str], index: int | None) -> str:
-        return values[index].strip() if index is not None and index < len(values) else ""
+    def cell(values: list[str], index: int | None, strip: bool = True) -> str:
+        if index is None or index >= len(values):
+            return ""
+        return restore(values[index].strip() if strip else values[index])  # '=1+2 on the sheet is =1+2
 
     problems: list[Problem] = []
     plan: list[tuple] = []
@@ -194,6 +219,9 @@ def import_manual(book: Gradebook, spec: Spec, path: str | Path) -> ImportSummar
     if not missing:
         for number, values in body:
             trainee, qid = cell(values, keys["trainee_id"]), cell(values, keys["question"])
+            exact = cell(values, keys["trainee_id"], strip=False)  # an id with spaces around it is still found
+            if (exact, qid) in current:
+                trainee = exact
             questions_in_sheet.add(qid)
             exercise = cell(values, keys.get("exercise"))
             if exercise and exercise != spec.exercise:
@@ -213,8 +241,8 @@ def import_manual(book: Gradebook, spec: Spec, path: str | Path) -> ImportSummar
                                         (("trainee", trainee), ("qid", qid), ("first", seen[(trainee, qid)]))))
                 continue
             seen[(trainee, qid)] = number
-            fingerprint = cell(values, keys.get("answer_hash"))
-            if fingerprint and fingerprint != answer_hash(before.answer):
+            given = cell(values, keys.get("answer_hash"))
+            if given and given != stored_fingerprint(before):
                 problems.append(Problem(number, "answer_changed", "answer_hash", (("trainee", trainee), ("qid", qid))))
             own = {position[(qid, c.cid)] for c in criteria_of(manual[qid])}
             for index in sorted({i for i in position.values() if i is not None} - own):
@@ -323,4 +351,4 @@ def _decode(raw: bytes, path: Path) -> str:
 
 
 __all__ = ["ImportSummary", "SheetError", "answer_hash", "answer_lang", "criterion_columns", "export_manual",
-           "import_manual"]
+           "fingerprint", "import_manual"]

@@ -25,20 +25,21 @@ import contextlib
 import copy
 import functools
 import json
+import logging
 import os
 import shutil
 import signal
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from kit.grading.answers import MIME, collect
-from kit.grading.sandbox import KERNEL_NAME, Limits, kernel_manager
+from kit.grading.answers import MIME, admit, decode, exports, gather
+from kit.grading.sandbox import KERNEL_NAME, MAX_MESSAGE, Limits, MiB, kernel_manager
 from kit.i18n import t
 
 ENGINE = "kit-sandbox"
@@ -81,18 +82,28 @@ def _rebuild_submission_error(code: str, params: dict, reason: str) -> Submissio
 class Run:
     """The outcome of executing one submission.
 
-    ``answers``: name → value exported from the kernel; ``cell_errors``: qid → "ErrorName: message" for answer
-    cells that failed; ``missing_cells``: qids without an answer cell; ``fault``: what stopped the notebook
-    ("" if nothing did); ``executed``: the executed notebook with the injected cells, outputs capped (None if
-    there is none); ``duration_s``: wall time including kernel start and shutdown.
+    ``entries``: name → the answer entry exported from the kernel and admitted by the grader
+    (:func:`kit.grading.answers.gather`; not decoded — :attr:`answers` decodes them here, for tools and
+    tests); ``notes``: exports that were refused or ignored, one line each; ``cell_errors``: qid →
+    "ErrorName: message" for answer cells that failed; ``missing_cells``: qids without an answer cell;
+    ``fault``: what stopped the notebook ("" if nothing did); ``executed``: the executed notebook with the
+    injected cells, outputs capped (None if there is none); ``duration_s``: wall time including kernel start
+    and shutdown; ``forms``: the question forms the answers were checked against.
     """
 
-    answers: dict = field(default_factory=dict)
+    entries: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
     cell_errors: dict = field(default_factory=dict)
     missing_cells: list = field(default_factory=list)
     fault: str = ""
     executed: nbformat.NotebookNode | None = None
     duration_s: float = 0.0
+    forms: dict = field(default_factory=dict)
+
+    @property
+    def answers(self) -> dict:
+        """The entries decoded in this process (:func:`kit.grading.answers.decode`)."""
+        return {name: decode(entry, self.forms.get(name)) for name, entry in self.entries.items()}
 
 
 def read_submission(data: bytes, *, lang: str | None = None,
@@ -132,34 +143,41 @@ def read_submission(data: bytes, *, lang: str | None = None,
     return nb
 
 
-def run_submission(nb, answers: Sequence[str], parameters: dict, limits: Limits, workdir: Path, *,
-                   deny=(), preload=(), lang: str | None = None, warm: bool = False) -> Run:
+def run_submission(nb, answers: Mapping[str, dict] | Sequence[str], parameters: dict, limits: Limits,
+                   workdir: Path, *, deny=(), preload=(), lang: str | None = None, warm: bool = False,
+                   isolate: bool = True) -> Run:
     """Execute a copy of ``nb`` in a sandbox rooted at ``workdir/home`` and collect its answers.
 
-    ``answers`` are the question ids, which are also the answer variables' names; an answer cell is the code
-    cell whose ``metadata.nbgrader.grade_id`` is its qid. ``parameters`` (``trainee_id``, ``seed``, ``lang`` …)
-    are injected by papermill after the cell tagged ``parameters``. ``deny`` paths stay unreadable to the
-    trainee code even under an allowed root (pass the master notebook, hidden tests, spec and gradebook);
-    ``preload`` modules are imported before the guard. Messages are in ``lang``. With ``warm``, the run uses
-    the kernel started ahead by the previous warm run with the same settings (if any) and starts the next one
-    while this notebook executes (:class:`Spare`), so kernel start-up overlaps with work.
+    ``answers`` are the question ids — which are also the answer variables' names — each with its public
+    form (``{"form": "number", …}``; a plain sequence of ids admits any form): an answer cell is the code cell
+    whose ``metadata.nbgrader.grade_id`` is its qid, and each answer is admitted against its form as it
+    arrives (:func:`kit.grading.answers.admit`). ``parameters`` (``trainee_id``, ``seed``, ``lang`` …) are
+    injected by papermill after the cell tagged ``parameters``. ``deny`` paths stay unreadable to the trainee
+    code even under an allowed root (pass the master notebook, hidden tests, spec and gradebook); ``preload``
+    modules are imported before the guard. With ``isolate`` (the default) the kernel runs inside bubblewrap
+    (:mod:`kit.grading.isolation`); without it, only the in-process guards hold. Messages are in ``lang``.
+    With ``warm``, the run uses the kernel started ahead by the previous warm run with the same settings (if
+    any) and starts the next one while this notebook executes (:class:`Spare`), so kernel start-up overlaps
+    with work.
     """
     from nbclient.exceptions import DeadKernelError
 
     _register_engine()
     started = time.monotonic()
+    forms = {str(q): dict(f or {}) for q, f in answers.items()} if isinstance(answers, Mapping) \
+        else {str(q): {} for q in answers}
     workdir = Path(workdir)
     home = workdir / "home"
     home.mkdir(parents=True, exist_ok=True)
-    prepared = prepare(nb, answers)
-    settings = (limits, tuple(map(str, deny)), tuple(preload), lang)
+    prepared = prepare(nb, list(forms))
+    settings = (limits, tuple(map(str, deny)), tuple(preload), lang, isolate)
     spare = Spare.claim(settings) if warm else None
     if warm:
         Spare.prepare(settings)
     for attempt in range(1, START_ATTEMPTS + 1):
         started_km = spare.take() if spare is not None and attempt == 1 else None
         state, failure = _execute(prepared, parameters, limits, spare.home if started_km else home, deny=deny,
-                                  preload=preload, lang=lang, km=started_km)
+                                  preload=preload, lang=lang, km=started_km, forms=forms, isolate=isolate)
         if failure is None or state.current is not None or state.notebook_timed_out:
             break
         if attempt == START_ATTEMPTS:  # the kernel never ran a cell: the grader's trouble, not the trainee's
@@ -169,24 +187,25 @@ def run_submission(nb, answers: Sequence[str], parameters: dict, limits: Limits,
     executed = _executed(state)
     fault = "" if failure is None else _fault(failure, state, limits, lang,
                                               dead=isinstance(failure, DeadKernelError))
-    run = Run(fault=fault, executed=executed)
+    run = Run(fault=fault, executed=executed, forms=forms, notes=list(dict.fromkeys(state.notes)))
     if executed is not None:
-        run.answers = collect(executed)
-        run.cell_errors = _cell_errors(executed, answers, state, limits, lang, fault)
+        run.entries = gather(executed)
+        run.cell_errors = _cell_errors(executed, list(forms), state, limits, lang, fault)
     present = {_grade_id(cell) for cell in nb.get("cells", [])}
-    run.missing_cells = [qid for qid in answers if qid not in present]
+    run.missing_cells = [qid for qid in forms if qid not in present]
     run.duration_s = time.monotonic() - started
     return run
 
 
-def _execute(prepared, parameters: dict, limits: Limits, home: Path, *, deny, preload, lang, km=None):
+def _execute(prepared, parameters: dict, limits: Limits, home: Path, *, deny, preload, lang, forms, isolate,
+             km=None):
     """One papermill run of ``prepared`` in a sandboxed kernel — ``km`` if already started, else a fresh one:
     (what happened, the error that ended it)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    state = _State()
-    km = km or kernel_manager(home, limits, deny=deny, preload=preload, lang=lang)
+    state = _State(forms, limits.answer_bytes, limits.notebook_chars)
+    km = km or kernel_manager(home, limits, deny=deny, preload=preload, lang=lang, isolate=isolate)
     watchdog = threading.Thread(target=_watchdog, args=(km, state, limits.notebook_timeout), daemon=True)
     failure: Exception | None = None
     watchdog.start()
@@ -221,12 +240,12 @@ class Spare:
     _current: Spare | None = None
 
     def __init__(self, settings: tuple):
-        limits, deny, preload, lang = settings
+        limits, deny, preload, lang, isolate = settings
         self.settings = settings
         self.folder = Path(tempfile.mkdtemp(prefix="kit-spare-"))
         self.home = self.folder / "home"
         self.home.mkdir()
-        self.km = kernel_manager(self.home, limits, deny=deny, preload=preload, lang=lang)
+        self.km = kernel_manager(self.home, limits, deny=deny, preload=preload, lang=lang, isolate=isolate)
         self.error: Exception | None = None
         self.thread = threading.Thread(target=self._start, daemon=True)
         self.thread.start()
@@ -287,9 +306,10 @@ def _discard_at_exit() -> None:
 
 def prepare(nb, answers: Sequence[str]) -> nbformat.NotebookNode:
     """A copy of ``nb`` with an export cell after each answer code cell and one at the end exporting all
-    ``answers``. Every submitted cell gets ``metadata.kit = {"cell": n}`` (its 1-based position in the
-    submission, replacing whatever the trainee put there, so no submitted cell can pass for an injected one);
-    injected cells get ``metadata.kit = {"injected": true}``."""
+    ``answers``, and no outputs. Every submitted cell gets ``metadata.kit = {"cell": n}`` (its 1-based position
+    in the submission, replacing whatever the trainee put there, so no submitted cell can pass for an injected
+    one); injected cells get ``metadata.kit = {"injected": true, "exports": [names]}`` — the only names the
+    grader accepts from their outputs."""
     nb = nbformat.from_dict(copy.deepcopy(dict(nb)))
     wanted = set(answers)
     cells = []
@@ -297,6 +317,8 @@ def prepare(nb, answers: Sequence[str]) -> nbformat.NotebookNode:
         if not isinstance(cell.get("metadata"), dict):
             cell["metadata"] = nbformat.NotebookNode()
         cell.metadata["kit"] = nbformat.NotebookNode(cell=number)
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
         cells.append(cell)
         qid = _grade_id(cell)
         if cell.get("cell_type") == "code" and qid in wanted:
@@ -308,9 +330,9 @@ def prepare(nb, answers: Sequence[str]) -> nbformat.NotebookNode:
 
 def export_cell(names: Sequence[str]) -> nbformat.NotebookNode:
     """The injected code cell that publishes ``names`` from the kernel's globals."""
-    source = ("import kit.grading.answers as __kit_answers; "
-              f"__kit_answers.publish(globals(), {[str(n) for n in names]!r})")
-    return nbformat.v4.new_code_cell(source, metadata={"kit": {"injected": True}})
+    names = [str(n) for n in names]
+    source = f"import kit.grading.answers as __kit_answers; __kit_answers.publish(globals(), {names!r})"
+    return nbformat.v4.new_code_cell(source, metadata={"kit": {"injected": True, "exports": names}})
 
 
 def _grade_id(cell):
@@ -326,9 +348,14 @@ def _clip(text: str, limit: int = ERROR_CHARS) -> str:
 
 
 class _State:
-    """What the engine and the watchdog learn during one run (shared with them, not with the kernel)."""
+    """What the engine and the watchdog learn during one run (shared with them, not with the kernel), and the
+    budgets the client spends: characters of answers (``answer_budget``) and of other output."""
 
-    def __init__(self):
+    def __init__(self, forms: Mapping[str, dict] | None = None, answer_budget: int = 0, output_budget: int = 0):
+        self.forms = dict(forms or {})
+        self.answer_budget = answer_budget
+        self.output_budget = output_budget
+        self.notes: list[str] = []
         self.nb_man = None
         self.client = None
         self.current: int | None = None  # index of the cell being executed, in the executed notebook
@@ -397,8 +424,8 @@ def _register_engine() -> None:
             kit_state.nb_man = nb_man
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
-                                 kernel_name=kernel_name, log=logger, log_output=log_output,
-                                 stdout_file=stdout_file, stderr_file=stderr_file)
+                                 kernel_name=kernel_name, log=_Log(logger, {}), log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file, raise_on_iopub_timeout=False)
             client = _client_class()(nb_man, **final)
             client.kit_state, client.output_chars, client.kit_lang = kit_state, output_chars, lang
             kit_state.client = client
@@ -406,6 +433,20 @@ def _register_engine() -> None:
 
     papermill_engines.register(ENGINE, SandboxEngine)
     _registered = True
+
+
+class OutputsLost(RuntimeError):
+    """A cell's outputs stopped arriving: one message was over the size the grader takes (ZeroMQ dropped it
+    with its connection) — the run stops there, answers exported before still count."""
+
+
+class _Log(logging.LoggerAdapter):
+    """papermill's logger, stopping the run when a cell's outputs stop arriving (nbclient only logs that)."""
+
+    def warning(self, msg, *args, **kwargs):
+        super().warning(msg, *args, **kwargs)
+        if "IOPub output" in str(msg):
+            raise OutputsLost(msg)
 
 
 _client = None
@@ -440,7 +481,7 @@ def _client_class():
         def output(self, outs, msg, display_id, cell_index):
             out = super().output(outs, msg, display_id, cell_index)
             if out is not None and outs and outs[-1] is out:
-                kept = self._cap(out)
+                kept = self._cap(out, cell_index)
                 if kept is None:
                     outs.pop()
                 elif kept is not out:
@@ -449,41 +490,52 @@ def _client_class():
             return out
 
         def _update_display_id(self, display_id, msg):
-            if _size(msg.get("content", {}).get("data")) > self.output_chars:
+            data = msg.get("content", {}).get("data")
+            if not isinstance(data, dict) or MIME in data or _size(data) > self.output_chars:
+                return  # answers arrive only as new outputs of injected cells, never as updates
+            if self.kit_state.output_budget < _size(data):
                 return
+            self.kit_state.output_budget -= _size(data)
             with contextlib.suppress(IndexError, KeyError, TypeError):  # its output may have been capped away
                 super()._update_display_id(display_id, msg)
 
         def handle_comm_msg(self, outs, msg, cell_index):
             return None  # widgets are not graded; their state could be arbitrarily large
 
-        def _cap(self, out):
-            """``out`` cut to what is left of this cell's budget (None: drop it); answers are never cut."""
-            budget = self.output_chars - getattr(self, "_used", 0)
+        def _cap(self, out, cell_index=None):
+            """``out`` cut to what is left of this cell's and the notebook's budgets (None: drop it); answers
+            are admitted separately (:meth:`_admit`)."""
+            state = self.kit_state
+            budget = min(self.output_chars - getattr(self, "_used", 0), state.output_budget)
             kind = out.get("output_type")
             if kind == "stream":
                 text = out.get("text", "")
                 if len(text) <= budget:
-                    self._used += len(text)
+                    self._spend(len(text))
                     return out
                 out["text"] = text[: max(budget, 0)] + self._marker()
+                self._spend(max(budget, 0))
                 self._used = self.output_chars
                 return out if budget > 0 or out["text"] else None
             if kind in ("display_data", "execute_result"):
-                data = out.get("data", {})
-                answers = data.get(MIME)
+                data = out.get("data")
+                if not isinstance(data, dict):
+                    return None
+                answers = self._admit(data[MIME], cell_index) if MIME in data else None
+                if answers is not None:
+                    out["data"], out["metadata"] = {MIME: answers}, {}
+                    return out
                 other = {k: v for k, v in data.items() if k != MIME}
                 size = _size(other)
+                if not other:
+                    return None
                 if size <= budget:
-                    self._used += size
+                    out["data"] = other
+                    self._spend(size)
                     return out
-                if answers is None:
-                    self._used = self.output_chars
-                    marker = self._marker()
-                    return nbformat.v4.new_output("stream", name="stdout", text=marker) if marker else None
-                out["data"] = {MIME: answers}
-                out["metadata"] = {}
-                return out
+                self._used = self.output_chars
+                marker = self._marker()
+                return nbformat.v4.new_output("stream", name="stdout", text=marker) if marker else None
             if kind == "error":
                 out["evalue"] = _clip(str(out.get("evalue", "")), 2000)
                 lines, total = [], 0
@@ -494,8 +546,37 @@ def _client_class():
                         break
                     lines.append(line)
                 out["traceback"] = lines[::-1]
+                self._spend(total)
                 return out
             return out
+
+        def _spend(self, chars: int) -> None:
+            self._used = getattr(self, "_used", 0) + chars
+            self.kit_state.output_budget -= chars
+
+        def _admit(self, payload, cell_index):
+            """The answers in ``payload`` that this cell was injected to export, each admitted against its
+            question's form and the submission's answer budget (None when nothing is left)."""
+            state = self.kit_state
+            cell = self.nb.cells[cell_index] if cell_index is not None and cell_index < len(self.nb.cells) else {}
+            names = exports(cell)
+            if not isinstance(payload, dict) or not names:
+                state.notes.append(t("sandbox.answers.outside", self.kit_lang))
+                return None
+            kept = {}
+            for name, entry in payload.items():
+                if name not in names:
+                    key = "misplaced" if name in state.forms else "ignored"
+                    state.notes.append(t(f"sandbox.answers.{key}", self.kit_lang, name=_clip(str(name), 40)))
+                    continue
+                form = state.forms.get(name, {}).get("form") if state.forms else None
+                entry, used = admit(entry, form, state.answer_budget)
+                state.answer_budget -= used
+                if "refused" in entry:
+                    state.notes.append(t("sandbox.answers.refused", self.kit_lang, name=name,
+                                         code=entry["refused"], detail=entry.get("detail", "")))
+                kept[name] = entry
+            return kept or None
 
         def _marker(self) -> str:
             if self._truncated:
@@ -554,6 +635,8 @@ def _fault(error: Exception, state: _State, limits: Limits, lang, *, dead: bool)
         return t("sandbox.fault.notebook_timeout", lang, seconds=limits.notebook_timeout, cell=cell)
     if dead and state.current is not None:
         return t("sandbox.fault.kernel_died", lang, cell=cell)
+    if isinstance(error, OutputsLost):
+        return t("sandbox.fault.output_lost", lang, cell=cell, limit=f"{MAX_MESSAGE // MiB} MiB")
     message = _clip(f"{type(error).__name__}: {error}".strip(), 300)
     if state.current is None:
         return t("sandbox.fault.kernel_start", lang, error=message)

@@ -73,17 +73,26 @@ module as the inner layer.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
+
+from kit.pipeline.kernel import SlicedKernelClient
 
 GiB, MiB = 2**30, 2**20
 KERNEL_NAME = "kit-sandbox"
 PRELOAD = ("numpy", "pandas", "matplotlib", "kit", "kit.i18n", "kit.grading.answers")  # pyplot: on demand
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS")
-KEPT_VARS = ("PATH", "LANG", "LANGUAGE", "TZ", "KIT_LANG", "JPY_PARENT_PID")
+KEPT_VARS = ("PATH", "LANG", "LANGUAGE", "TZ", "KIT_LANG")
 SYSTEM_READ_ROOTS = ("/usr/share", "/usr/local/share", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/lib",
                      "/lib64", "/etc", "/sys", "/proc")
 DEVICES_READ = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom", "/dev/full")
@@ -127,8 +136,14 @@ MESSAGE_KEYS = ("read", "write", "read_dir", "path_type", "process", "network", 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one graded run: seconds per cell and per notebook, bytes of address space for the
-    kernel, bytes per file it writes, characters of stream/text output kept per cell.
+    """Resource limits of one graded run.
+
+    The kernel: seconds per cell and per notebook; bytes of address space (``memory``); bytes per file it
+    writes (``file_size``) and in all (``disk``, the size of its only writable folder); processes and threads
+    (``processes``, counted for its own uid) and open files; CPU seconds are the notebook timeout plus a
+    minute. What the grader keeps: characters of stream/text output per cell (``output_chars``) and for the
+    whole notebook (``notebook_chars``); bytes of exported answers in all (``answer_bytes``). Judging the
+    answers (decoding, hidden tests): ``judge_memory`` bytes and ``judge_timeout`` seconds.
 
     The default memory leaves about 3.5 GiB for trainee data: the warm sandbox kernel reserves ≈ 0.5 GiB of
     address space (≈ 0.15 GiB resident) after its imports, with one BLAS/OpenMP thread, two malloc arenas and
@@ -140,37 +155,131 @@ class Limits:
     notebook_timeout: int = 900
     memory: int = 4 * GiB
     file_size: int = 64 * MiB
+    disk: int = 256 * MiB
+    processes: int = 64
+    open_files: int = 256
     output_chars: int = 200_000
+    notebook_chars: int = 5_000_000
+    answer_bytes: int = 20_000_000
+    judge_memory: int = 3 * GiB
+    judge_timeout: int = 120
 
 
-def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str | None = None):
-    """An ``AsyncKernelManager`` whose kernel is the sandbox launcher for ``home`` and whose clients are
-    :class:`kit.pipeline.kernel.SlicedKernelClient`. ``deny`` paths stay unreadable even under an allowed root;
-    ``preload`` modules are imported before the guard; ``lang`` sets ``KIT_LANG`` for the refusal messages.
-    The connection file (it holds the kernel's key) is written next to ``home``, never inside it."""
-    import uuid
+def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str | None = None,
+                   isolate: bool = True):
+    """A kernel manager (:class:`SandboxKernelManager`) whose kernel is the sandbox launcher for ``home``.
 
-    from jupyter_client.kernelspec import KernelSpec
-    from jupyter_client.manager import AsyncKernelManager
+    The kernel talks to the grader over IPC sockets in ``home``'s sibling folder ``sockets`` (with the
+    connection file, which holds the kernel's key); stdout and stderr go to ``kernel.log`` beside them. With
+    ``isolate`` it runs inside bubblewrap (:mod:`kit.grading.isolation`: namespaces, its own unprivileged
+    uid, only the Python installation, ``kit`` and the public course texts visible, ``home`` a tmpfs of
+    ``limits.disk`` bytes). ``deny`` paths stay unreadable even under an allowed root; ``preload`` modules are
+    imported before the guard; ``lang`` sets ``KIT_LANG`` for the refusal messages."""
+    from kit.grading import isolation
 
     home = Path(home).resolve()
-    argv = [sys.executable, "-m", "kit.grading.sandbox", "--home", str(home),
-            "--memory", str(int(limits.memory)), "--file-size", str(int(limits.file_size))]
-    for path in deny:
-        argv += ["--deny", str(path)]
-    for module in preload:
-        argv += ["--preload", str(module)]
+    home.mkdir(parents=True, exist_ok=True)
+    sockets = home.parent / "sockets"
+    sockets.mkdir(mode=0o700, exist_ok=True)
+    uid = isolation.new_uid() if isolate else None
+    if uid is not None:
+        os.chown(sockets, uid, uid)
+    mpl_dirs = _matplotlib_dirs()
+    argv = [sys.executable, "-m", "kit.grading.sandbox", "--home", str(home), "--sockets", str(sockets),
+            "--parent-fd", PARENT_FD, "--memory", str(int(limits.memory)),
+            "--file-size", str(int(limits.file_size)), "--processes", str(int(limits.processes) if isolate else -1),
+            "--open-files", str(int(limits.open_files)), "--cpu", str(int(limits.notebook_timeout) + 60)]
+    for flag, values in (("--mpl-dir", mpl_dirs), ("--deny", deny), ("--preload", preload)):
+        for value in values:
+            argv += [flag, str(value)]
     argv += ["-f", "{connection_file}"]
-    # read by glibc and the BLAS libraries when the process starts, before the launcher's own environment
-    env = {"MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "system", **dict.fromkeys(THREAD_VARS, "1")}
+    env = sandbox_environment(str(home), os.environ, str(home / ".matplotlib"))
     if lang:
         env["KIT_LANG"] = lang
+    if isolate:
+        jail = isolation.Jail(home=str(home), sockets=str(sockets), read_only=python_roots(mpl_dirs), env=env,
+                              disk=limits.disk, uid=uid)
+        argv = isolation.command(jail, argv)
     spec = KernelSpec(argv=argv, display_name="Python 3 (kit sandbox)", language="python",
-                      interrupt_mode="signal", env=env, metadata={})
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME, client_class="kit.pipeline.kernel.SlicedKernelClient")
+                      interrupt_mode="message", env=env, metadata={})
+    km = SandboxKernelManager(kernel_name=KERNEL_NAME, client_class="kit.grading.sandbox.SandboxKernelClient",
+                              transport="ipc", ip=str(sockets / "kernel"))
     km._kernel_spec = spec
-    km.connection_file = str(home.parent / f".kernel-{uuid.uuid4().hex}.json")
+    km.connection_file = str(sockets / "kernel.json")
+    km.kit_uid, km.kit_log = uid, home.parent / "kernel.log"
     return km
+
+
+PARENT_FD = "{kit_parent_fd}"
+MAX_MESSAGE = 64 * MiB  # the largest message the grader takes from a kernel (answers are capped far below)
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """Launches the sandbox: hands the connection file to the kernel's uid, sends the kernel's output to
+    ``kernel.log`` rather than the grader's terminal, and passes the read end of a pipe whose write end only
+    this process holds — when the grader dies, however it dies, the kernel reads end-of-file and exits. Its
+    control socket, like its clients' sockets (:class:`SandboxKernelClient`), refuses any message over
+    :data:`MAX_MESSAGE` bytes before decoding it: ZeroMQ drops the message's connection (``ZMQ_MAXMSGSIZE``)."""
+
+    kit_uid: int | None = None
+    kit_log: Path | None = None
+    _kit_pipe: int | None = None
+
+    @default("context")
+    def _context_default(self):
+        return _bounded(super()._context_default())
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self.kit_uid is not None:
+            os.chown(self.connection_file, self.kit_uid, self.kit_uid)
+        read_end, self._kit_pipe = os.pipe()
+        kernel_cmd = [str(read_end) if arg == PARENT_FD else arg for arg in kernel_cmd]
+        log = open(self.kit_log, "ab") if self.kit_log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw, pass_fds=(read_end,), stdin=subprocess.DEVNULL,
+                                               stdout=log, stderr=log)
+        finally:
+            os.close(read_end)
+            if log is not subprocess.DEVNULL:
+                log.close()
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        self.release()
+
+    def release(self) -> None:
+        """Close the parent pipe: a kernel still running exits."""
+        pipe, self._kit_pipe = self._kit_pipe, None
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                os.close(pipe)
+
+    def log_tail(self, lines: int = 12) -> str:
+        """The last ``lines`` lines the kernel wrote to stderr/stdout (for start failures)."""
+        try:
+            with open(self.kit_log, "rb") as fh:
+                fh.seek(max(0, os.path.getsize(self.kit_log) - 4000))
+                text = fh.read().decode("utf-8", "replace")
+        except (OSError, TypeError):
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class SandboxKernelClient(SlicedKernelClient):
+    """The grader's client of a sandbox kernel: :class:`kit.pipeline.kernel.SlicedKernelClient` whose sockets
+    refuse any message over :data:`MAX_MESSAGE` bytes."""
+
+    @default("context")
+    def _context_default(self):
+        return _bounded(super()._context_default())
+
+
+def _bounded(context):
+    """``context`` with every socket it makes refusing messages over :data:`MAX_MESSAGE` bytes."""
+    import zmq
+
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+    return context
 
 
 # ---------------------------------------------------------------------------------------------- the launcher
@@ -183,20 +292,30 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m kit.grading.sandbox")
     parser.add_argument("--home", required=True)
+    parser.add_argument("--sockets", required=True)
+    parser.add_argument("--parent-fd", type=int, default=-1)
     parser.add_argument("--memory", type=int, default=Limits.memory)
     parser.add_argument("--file-size", type=int, default=Limits.file_size)
+    parser.add_argument("--processes", type=int, default=Limits.processes)
+    parser.add_argument("--open-files", type=int, default=Limits.open_files)
+    parser.add_argument("--cpu", type=int, default=Limits.notebook_timeout + 60)
+    parser.add_argument("--mpl-dir", action="append", default=[])
     parser.add_argument("--deny", action="append", default=[])
     parser.add_argument("--preload", action="append", default=[])
     parser.add_argument("-f", dest="connection_file", required=True)
     args, rest = parser.parse_known_args(argv)
 
+    if args.parent_fd >= 0:
+        _exit_with_parent(args.parent_fd)
     home = os.path.realpath(args.home)
+    sockets = os.path.realpath(args.sockets)
     connection_file = os.path.realpath(args.connection_file)
-    set_limits(args.memory, args.file_size)
-    mpl_dirs = _matplotlib_dirs()
+    set_limits(args.memory, args.file_size, args.processes, args.open_files, args.cpu)
+    mpl_dirs = tuple(os.path.realpath(d) for d in args.mpl_dir)
     os.makedirs(home, exist_ok=True)
+    environment = sandbox_environment(home, dict(os.environ), _matplotlib_home(home, mpl_dirs))
     os.environ.clear()
-    os.environ.update(sandbox_environment(home, dict(_ORIGINAL_ENV), mpl_dirs[0]))
+    os.environ.update(environment)
     for folder in (os.environ["TMPDIR"], os.environ["IPYTHONDIR"]):
         os.makedirs(folder, exist_ok=True)
     os.chdir(home)
@@ -212,9 +331,12 @@ def main(argv: list[str] | None = None) -> None:
     matplotlib.use("Agg")
     import ipykernel.kernelapp
 
+    from kit.grading import seccomp
+
     read_roots = allowed_read_roots(home, mpl_dirs)
     sys.path[:] = [p for p in sys.path if not os.path.isabs(p) or _under(os.path.realpath(p), read_roots)]
-    landlock(read_roots, home, connection_file)
+    landlock(read_roots, home, sockets)
+    seccomp.install()
 
     warnings.filterwarnings("ignore", message="Couldn't bind IOPub Pipe")  # subprocess output: none here
     app = ipykernel.kernelapp.IPKernelApp.instance()
@@ -225,23 +347,55 @@ def main(argv: list[str] | None = None) -> None:
     app.start()
 
 
-_ORIGINAL_ENV = dict(os.environ)
+def _exit_with_parent(fd: int) -> None:
+    """Exit at once when ``fd`` (the read end of the grader's pipe) reaches end-of-file: the grader is gone."""
+    import threading
+
+    def watch():
+        while True:
+            try:
+                if not os.read(fd, 1):
+                    break
+            except InterruptedError:
+                continue
+            except OSError:
+                break
+        os._exit(0)
+
+    os.set_inheritable(fd, False)
+    threading.Thread(target=watch, name="kit-parent-watch", daemon=True).start()
 
 
-def set_limits(memory: int, file_size: int) -> None:
-    """Address space, file size and core-dump limits for this process (soft = hard)."""
+def _matplotlib_home(home: str, mpl_dirs) -> str:
+    """A writable matplotlib folder in ``home`` holding a copy of the grader's font list: matplotlib wants its
+    folder writable (else it makes a temporary one and rebuilds the font list for seconds)."""
+    import glob
+    import shutil
+
+    folder = os.path.join(home, ".matplotlib")
+    os.makedirs(folder, exist_ok=True)
+    for source in mpl_dirs:
+        for path in glob.glob(os.path.join(source, "fontlist-*.json")):
+            shutil.copy(path, folder)
+    return folder
+
+
+def set_limits(memory: int, file_size: int, processes: int, open_files: int, cpu: int) -> None:
+    """Address space, file size, processes (threads count; per uid), open files, CPU seconds and core-dump
+    limits for this process (soft = hard, so they cannot be raised again); a negative value is left as is."""
     import resource
 
     for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_FSIZE, file_size),
-                         (resource.RLIMIT_CORE, 0)):
-        resource.setrlimit(which, (value, value))
+                         (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_NOFILE, open_files),
+                         (resource.RLIMIT_CPU, cpu), (resource.RLIMIT_CORE, 0)):
+        if value >= 0:
+            resource.setrlimit(which, (value, value))
 
 
 def sandbox_environment(home: str, original: dict, mpl_dir: str) -> dict:
     """The kernel's whole environment: an allowlist of the grader's, plus the sandbox's own folders.
 
-    ``MPLCONFIGDIR`` points at matplotlib's existing cache (read-only here): a fresh one would rebuild the font
-    cache for seconds at every start.
+    ``MPLCONFIGDIR`` is ``mpl_dir`` (in the kernel: a folder in ``home`` with a copy of the grader's font list).
     """
     env = {k: v for k, v in original.items() if k in KEPT_VARS or k.startswith("LC_")}
     env.update({
@@ -255,32 +409,46 @@ def sandbox_environment(home: str, original: dict, mpl_dir: str) -> dict:
     return env
 
 
+@functools.cache
 def _matplotlib_dirs() -> tuple[str, str]:
-    """matplotlib's cache and config folders as the grader's environment defines them (without importing it)."""
-    configured = _ORIGINAL_ENV.get("MPLCONFIGDIR")
+    """matplotlib's cache and config folders as the grader's environment defines them, the cache built (the
+    kernel reads it and cannot write it: without it, every kernel would rebuild the font list for seconds)."""
+    import matplotlib.font_manager  # noqa: F401 - builds the font cache if missing
+
+    environ = os.environ
+    configured = environ.get("MPLCONFIGDIR")
     if configured:
         return os.path.realpath(configured), os.path.realpath(configured)
-    user_home = _ORIGINAL_ENV.get("HOME") or os.path.expanduser("~")
-    cache = _ORIGINAL_ENV.get("XDG_CACHE_HOME") or os.path.join(user_home, ".cache")
-    config = _ORIGINAL_ENV.get("XDG_CONFIG_HOME") or os.path.join(user_home, ".config")
+    user_home = environ.get("HOME") or os.path.expanduser("~")
+    cache = environ.get("XDG_CACHE_HOME") or os.path.join(user_home, ".cache")
+    config = environ.get("XDG_CONFIG_HOME") or os.path.join(user_home, ".config")
     return os.path.realpath(os.path.join(cache, "matplotlib")), os.path.realpath(os.path.join(config, "matplotlib"))
 
 
-def allowed_read_roots(home: str, mpl_dirs=()) -> tuple[str, ...]:
-    """Folders whose contents the trainee's code may read (resolved; see the module docstring)."""
+def python_roots(mpl_dirs=()) -> tuple[str, ...]:
+    """The folders of the Python installation, the virtualenv, the ``kit`` package, the public course texts
+    and sample data, and matplotlib's cache: what a kernel must read besides the system (resolved, existing)."""
     import site
     import sysconfig
 
     import kit
     from kit.paths import COURSE, SAMPLE
 
-    candidates = [home, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-                  *site.getsitepackages(), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
-                  os.path.dirname(os.path.realpath(kit.__file__)), str(COURSE), str(SAMPLE),
-                  *SYSTEM_READ_ROOTS, *mpl_dirs]
+    candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *site.getsitepackages(),
+                  sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+                  os.path.dirname(os.path.realpath(kit.__file__)), str(COURSE), str(SAMPLE), *mpl_dirs]
     user_site = site.getusersitepackages()
     if user_site in sys.path:
         candidates.append(user_site)
+    return _existing(candidates)
+
+
+def allowed_read_roots(home: str, mpl_dirs=()) -> tuple[str, ...]:
+    """Folders whose contents the trainee's code may read (resolved; see the module docstring)."""
+    return _existing([home, *python_roots(mpl_dirs), *SYSTEM_READ_ROOTS])
+
+
+def _existing(candidates) -> tuple[str, ...]:
     roots = []
     for candidate in candidates:
         real = os.path.realpath(candidate)
@@ -307,7 +475,7 @@ def _disarm_posixsubprocess() -> None:
 
 _LL_CREATE, _LL_ADD_RULE, _LL_RESTRICT = 444, 445, 446  # the same numbers on every architecture
 _FS_EXECUTE, _FS_WRITE_FILE, _FS_READ_FILE, _FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
-_FS_REMOVE_DIR, _FS_REMOVE_FILE, _FS_MAKE_DIR, _FS_MAKE_REG = 1 << 4, 1 << 5, 1 << 7, 1 << 8
+_FS_REMOVE_DIR, _FS_REMOVE_FILE, _FS_MAKE_DIR, _FS_MAKE_REG, _FS_MAKE_SOCK = 1 << 4, 1 << 5, 1 << 7, 1 << 8, 1 << 9
 _FS_REFER, _FS_TRUNCATE = 1 << 13, 1 << 14
 _FS_FILE_RIGHTS = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE
 
@@ -324,12 +492,12 @@ def landlock_abi() -> int:
         return 0
 
 
-def landlock(read_roots, home: str, connection_file: str) -> int:
+def landlock(read_roots, home: str, sockets: str) -> int:
     """Restrict this process (and every thread and child it creates later) with Landlock: read-only roots,
-    read-write ``home``, no exec, TCP bind only on the kernel's ports, no TCP connect, no signals or abstract
-    sockets outside. Returns the ABI used, 0 if Landlock is unavailable (the audit hook still applies)."""
+    read-write ``home``, in ``sockets`` only reading (the connection file) and creating unix sockets (the
+    kernel's own channels), no exec, no TCP at all, no signals or abstract sockets outside. Returns the ABI
+    used, 0 if Landlock is unavailable (the audit hook still applies)."""
     import ctypes
-    import json
 
     abi = landlock_abi()
     if abi < 1:
@@ -338,7 +506,7 @@ def landlock(read_roots, home: str, connection_file: str) -> int:
     syscall = libc.syscall
     syscall.restype = ctypes.c_long
     handled = (1 << 13) - 1 | (_FS_REFER if abi >= 2 else 0) | (_FS_TRUNCATE if abi >= 3 else 0)
-    net = 0b11 if abi >= 4 else 0  # bind and connect TCP
+    net = 0b11 if abi >= 4 else 0  # bind and connect TCP: no rule allows either
     scoped = 0b11 if abi >= 6 else 0  # abstract unix sockets and signals
 
     class RulesetAttr(ctypes.Structure):
@@ -348,9 +516,6 @@ def landlock(read_roots, home: str, connection_file: str) -> int:
         _pack_ = 1
         _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
-    class NetPort(ctypes.Structure):
-        _fields_ = [("allowed_access", ctypes.c_uint64), ("port", ctypes.c_uint64)]
-
     attr = RulesetAttr(handled, net, scoped)
     size = 8 if abi < 4 else 16 if abi < 6 else 24
     ruleset = syscall(_LL_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
@@ -359,7 +524,7 @@ def landlock(read_roots, home: str, connection_file: str) -> int:
     home_rights = (_FS_WRITE_FILE | _FS_READ_FILE | _FS_READ_DIR | _FS_REMOVE_DIR | _FS_REMOVE_FILE
                    | _FS_MAKE_DIR | _FS_MAKE_REG | _FS_REFER | _FS_TRUNCATE) & handled
     rules = [(root, _FS_READ_FILE | _FS_READ_DIR) for root in read_roots if root != "/dev"]
-    rules += [(home, home_rights), (connection_file, _FS_READ_FILE)]
+    rules += [(home, home_rights), (sockets, _FS_READ_FILE | _FS_MAKE_SOCK | _FS_REMOVE_FILE)]
     rules += [(device, _FS_READ_FILE | (_FS_WRITE_FILE | _FS_TRUNCATE if device in DEVICES_WRITE else 0))
               for device in DEVICES_READ]
     try:
@@ -376,13 +541,6 @@ def landlock(read_roots, home: str, connection_file: str) -> int:
                     return 0
             finally:
                 os.close(fd)
-        if net:
-            with open(connection_file, encoding="utf-8") as fh:
-                info = json.load(fh)
-            for key in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
-                rule = NetPort(1, int(info.get(key) or 0))  # LANDLOCK_ACCESS_NET_BIND_TCP
-                if rule.port and syscall(_LL_ADD_RULE, ruleset, 2, ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
-                    return 0
         if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
             return 0
         if syscall(_LL_RESTRICT, ruleset, ctypes.c_uint32(0)) < 0:
