@@ -5,8 +5,10 @@ against nbgrader's autograde when ``--nbgrader`` is given and nbgrader installs 
 Prints throughput and ratios, and the per-notebook overhead of ``kit grade`` (one worker, sequential) against
 a bare kernel start plus the imports the notebook needs:
 
-    overhead = one submission at a time through the grading path (sandboxed kernel, no overlap, answers exported,
-               hidden tests run), per notebook − the notebook's own cell time (papermill's per-cell timings)
+    overhead = one submission at a time through the grading path (isolated kernel, no overlap, answers exported,
+               judged in a child process), per notebook − the notebook's own cell time (papermill's per-cell timings)
+
+It also grades the same batch with ``--trust-submissions`` (no bubblewrap) to show what OS isolation costs.
 
 Targets on 2 cores: kit grade (all CPUs) ≥ 1.8 × the papermill loop; overhead ≤ 1.5 × (kernel start + imports).
 
@@ -72,12 +74,13 @@ def kernel_start_with_imports(runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def kit_grade(exercise: str, folder: Path, out: Path, workers: int) -> float:
+def kit_grade(exercise: str, folder: Path, out: Path, workers: int, isolate: bool = True) -> float:
     spec = build_spec(exercise)
     out.mkdir(parents=True, exist_ok=True)
     book = Gradebook(f"sqlite:///{out / 'gradebook.sqlite'}")
     start = time.perf_counter()
-    summary = grade_folder(spec, folder, book, out=out, workers=workers, lang="en", force=True, progress=False)
+    summary = grade_folder(spec, folder, book, out=out, workers=workers, lang="en", force=True, progress=False,
+                           isolate=isolate)
     seconds = time.perf_counter() - start
     full = sum(1 for r in summary.graded if not r.reason)
     print(f"    graded {len(summary.graded)}, without fault {full}, failed {len(summary.failed)}, "
@@ -87,19 +90,21 @@ def kit_grade(exercise: str, folder: Path, out: Path, workers: int) -> float:
 
 
 def sequential(exercise: str, paths: list[Path], work: Path) -> float:
-    """Seconds for the grading path one submission after another, with no kernel started ahead."""
-    from kit.grading.autograde import grade
+    """Seconds for the grading path one submission after another, with no kernel started ahead: an isolated
+    kernel, then the answers judged in a child process."""
     from kit.grading.batch import preload
+    from kit.grading.judge import judge
     from kit.grading.runner import read_submission, run_submission
     from kit.grading.sandbox import Limits
 
-    spec = build_spec(exercise)
+    spec, limits = build_spec(exercise), Limits()
     start = time.perf_counter()
     for path in paths:
         folder = work / path.stem
-        run = run_submission(read_submission(path.read_bytes()), spec.answers, {"trainee_id": path.stem, "seed": 0},
-                             Limits(), folder, preload=preload(spec), lang="en")
-        grade(spec, run.answers, trainee_id=path.stem, seed=0, lang="en")
+        run = run_submission(read_submission(path.read_bytes()), {q.qid: q.form for q in spec.questions},
+                             {"trainee_id": path.stem, "seed": 0}, limits, folder, preload=preload(spec), lang="en")
+        judge(spec, run.entries, trainee_id=path.stem, seed=0, lang="en", memory=limits.judge_memory,
+              timeout=limits.judge_timeout)
     return time.perf_counter() - start
 
 
@@ -169,6 +174,10 @@ def main() -> None:
 
         kit_all = kit_grade(args.exercise, folder, tmp / "kit", workers)
         print(f"kit grade, {workers} workers                       {kit_all:8.2f} s  {n / kit_all:6.2f} nb/s")
+
+        trusted = kit_grade(args.exercise, folder, tmp / "trusted", workers, isolate=False)
+        print(f"kit grade --trust-submissions (no bwrap)    {trusted:8.2f} s  {n / trusted:6.2f} nb/s"
+              f"   isolation costs {100 * (kit_all / trusted - 1):+.0f} %")
 
         kit_one = kit_grade(args.exercise, folder, tmp / "kit1", 1)
         print(f"kit grade, 1 worker                         {kit_one:8.2f} s  {n / kit_one:6.2f} nb/s")

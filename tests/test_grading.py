@@ -250,13 +250,26 @@ def test_rerun_skips_unchanged_and_regrades_changed(batch, tmp_path):
     book.close()
 
 
+def left_behind(folder: Path) -> list[str]:
+    """Processes whose command line names ``folder`` (the kernels of a batch whose TMPDIR it was)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if str(folder) in cmdline:
+            found.append(cmdline[:120])
+    return found
+
+
 def test_a_killed_batch_resumes_without_losing_or_duplicating(tmp_path):
     folder = tmp_path / "subs"
     write_submissions(folder, {f"T{i}": master() for i in range(5)})
     url = f"sqlite:///{tmp_path / 'gb.sqlite'}"
     command = [KIT, "grade", "--exercise", EXERCISE, str(folder), "--gradebook", url, "--workers", "1",
                "--out", str(tmp_path / "out")]
-    process = subprocess.Popen(command, cwd=tmp_path, start_new_session=True,
+    (tmp_path / "tmp").mkdir()
+    process = subprocess.Popen(command, cwd=tmp_path, start_new_session=True, env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and process.poll() is None:
@@ -265,6 +278,11 @@ def test_a_killed_batch_resumes_without_losing_or_duplicating(tmp_path):
         time.sleep(0.5)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    # the kernels were started in sessions of their own: they exit because the killed worker's pipe closed
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and left_behind(tmp_path / "tmp"):
+        time.sleep(0.5)
+    assert left_behind(tmp_path / "tmp") == []
     book = Gradebook(url)
     done = set(book.submissions(EXERCISE)["trainee"])
     assert 1 <= len(done) < 5, "killed midway"

@@ -16,7 +16,6 @@ import os
 import socket
 import threading
 import uuid
-from pathlib import Path
 
 import nbformat
 import psutil
@@ -59,6 +58,7 @@ def attacks(ctx: dict) -> dict[str, str]:
         "proc_walk": f'''{EVIDENCE}
 pids = sorted(int(p) for p in _os.listdir("/proc") if p.isdigit())
 evidence["pids"] = ["done", pids]
+evidence["status"] = ["done", open("/proc/self/status").read()]
 for pid in pids:
     for what in ("environ", "cmdline"):
         attempt(f"{{pid}}/{{what}}", lambda: {native_read('f"/proc/{pid}/{what}"')})
@@ -76,9 +76,14 @@ print("EVIDENCE", _json.dumps(evidence))''',
 import importlib.util, sys
 folder = [p for p in sys.path if p.endswith("lib-dynload")][0]
 so = [f for f in _os.listdir(folder) if f.startswith("_posixsubprocess")][0]
-spec = importlib.util.spec_from_file_location("_posixsubprocess", _os.path.join(folder, so))  # no import event
-mod = importlib.util.module_from_spec(spec)
-attempt("load", lambda: spec.loader.exec_module(mod))
+# the extension's init function is found by the last part of the name: "x._posixsubprocess" loads it too
+loaded = []
+def load():
+    spec = importlib.util.spec_from_file_location("harmless._posixsubprocess", _os.path.join(folder, so))
+    loaded.append(importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(loaded[0])
+attempt("load", load)
+mod = loaded[0] if loaded else None
 r, w = _os.pipe()
 attempt("fork_exec", lambda: mod.fork_exec(["/bin/sh", "-c", "sleep 600"], [b"/bin/sh"], True, (w,), None, None,
         -1, -1, -1, -1, -1, -1, r, w, True, True, -1, None, None, None, -1, None, False))
@@ -398,7 +403,7 @@ def test_the_kernel_sees_only_its_own_processes(cohort):
     found = evidence(cohort, "proc_walk")
     assert found["pids"][1] == [1, 2]  # bubblewrap's init and the kernel, in a PID namespace of their own
     for key, (_outcome, text) in found.items():
-        if key != "pids":
+        if key not in ("pids", "status"):
             assert SECRET not in text, key
 
 
@@ -422,8 +427,8 @@ def test_the_environment_is_an_allow_list(cohort):
 
 def test_no_process_can_be_started_even_with_a_renamed_native_module(cohort):
     found = evidence(cohort, "renamed_posixsubprocess")
-    assert found["load"][0] == "done"  # the renamed module loads: the guard's import check is not enough …
-    assert found["fork_exec"][0] == "PermissionError"  # … but the kernel refuses to create the process
+    assert found["load"] == ["PermissionError", "Importing harmless._posixsubprocess is not allowed while grading."]
+    assert found["fork_exec"][0] == "AttributeError"  # nothing was loaded to call; native fork: test_seccomp.py
     assert found["os_fork"][0] == found["posix_spawn"][0] == found["execv"][0] == "PermissionError"
 
 
@@ -565,8 +570,11 @@ def test_answer_text_in_the_manual_sheet_is_neutralised(cohort, tmp_path):
     assert all(not row["answer"].startswith(("=", "+", "-", "@")) for row in rows.values())
 
 
-def test_the_seccomp_and_landlock_layers_were_active(cohort):
-    from kit.grading import sandbox, seccomp
-
-    assert seccomp.supported() and sandbox.landlock_abi() >= 1
-    assert Path("/usr/bin/bwrap").exists() or Path("/bin/bwrap").exists()
+def test_every_layer_was_active_in_the_kernel(cohort):
+    status = dict(line.split(":", 1) for line in evidence(cohort, "proc_walk")["status"][1].splitlines())
+    uid = int(status["Uid"].split()[0])
+    assert UID_RANGE[0] <= uid < UID_RANGE[1] or os.geteuid() != 0  # its own unprivileged uid
+    assert status["CapEff"].strip() == "0" * 16 and status["NoNewPrivs"].strip() == "1"
+    assert status["Seccomp"].strip() == "2" and int(status["Seccomp_filters"]) >= 1
+    env = evidence(cohort, "environment")["env"][1]
+    assert int(env["KIT_SANDBOX_LANDLOCK"]) >= 1

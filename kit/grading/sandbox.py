@@ -705,8 +705,10 @@ def _check(cfg, event, args):
         write(cfg, "." if args[1] is None else args[1], None)
     elif event == "import":
         name = args[0]
-        if type_(name) is str_ and name.split(".")[0] in forbidden_modules:
-            raise PermissionError_(messages["module"].format(module=name))
+        if type_(name) is str_:
+            for part in name.split("."):  # also "harmless._posixsubprocess", which loads the same extension
+                if part in forbidden_modules:
+                    raise PermissionError_(messages["module"].format(module=name))
     elif event == "object.__setattr__":
         if args[1] in code_attributes:
             raise PermissionError_(messages["code"].format(event=event))
