@@ -128,12 +128,33 @@ attempt("fill", fill)
 evidence["files"] = ["done", len(written)]
 attempt("tmp", lambda: {"__import__('pyarrow').OSFile('/tmp/kit-escape', 'w').write(b'x')"})
 attempt("shm", lambda: {"__import__('pyarrow').OSFile('/dev/shm/kit', 'w').write(b'x' * 2**24)"})
+print("EVIDENCE", _json.dumps(evidence))''',
+        "descriptors": f'''{EVIDENCE}
 fds = []
 def grab():
     while True:
         fds.append(_os.open("/dev/null", _os.O_RDONLY))
 attempt("fds", grab)
+evidence["count"] = ["done", len(fds)]
 [_os.close(fd) for fd in fds]
+print("EVIDENCE", _json.dumps(evidence))''',
+        "session": f'''{EVIDENCE}
+import signal
+attempt("setsid", _os.setsid)
+attempt("setpgid", lambda: _os.setpgid(0, 0))
+attempt("mkfifo", lambda: _os.mkfifo("pipe"))
+attempt("proc_mem", lambda: {native_read('"/proc/1/mem"')})
+attempt("init_environ", lambda: {native_read('"/proc/1/environ"')})
+attempt("signal_init", lambda: _os.kill(1, signal.SIGKILL))
+print("EVIDENCE", _json.dumps(evidence))''',
+        "sockets_folder": f'''{EVIDENCE}
+from ipykernel.kernelapp import IPKernelApp
+folder = _os.path.dirname(IPKernelApp.instance().connection_file)
+evidence["folder"] = ["done", folder]
+attempt("listing", lambda: sorted(_os.listdir(folder)))
+attempt("key", lambda: _json.load(open(IPKernelApp.instance().connection_file))["key"] != "")
+attempt("file", lambda: __import__("pyarrow").OSFile(folder + "/big", "w").write(b"x" * 1000))
+attempt("fill", lambda: [_os.mkdir(folder + f"/d{{i}}") for i in range(10)])
 print("EVIDENCE", _json.dumps(evidence))''',
         # ---- the network and the grader's sockets
         "network": f'''{EVIDENCE}
@@ -187,6 +208,22 @@ def hook(result):
 get_ipython().events.register("post_run_cell", hook)''',
         # ---- answers that would flood or poison the grader
         "huge_output": 'print("x" * 100_000_000)',
+        "sleep_forever": "import time\ntime.sleep(10**6)",
+        "memory_hog": "hog = bytearray(10 * 2**30)",
+        "deep_message": '''
+kernel = get_ipython().kernel
+kernel.session.send(kernel.iopub_socket, "display_data", content=b"[" * 200_000 + b"]" * 200_000,
+                    parent=kernel.get_parent("shell"), ident=b"display_data")''',
+        "background_thread": '''
+import threading, time
+from IPython.display import display
+import kit.grading.answers as A
+def pester():
+    while True:
+        display({A.MIME: {"plan": {"json": {"margin": 0.05}}}}, raw=True)
+        print("still here")
+        time.sleep(0.05)
+threading.Thread(target=pester, daemon=True).start()''',
         "parquet_bomb": '''
 import base64, io as _io, pyarrow as pa, pyarrow.parquet as pq
 from IPython.display import display
@@ -370,7 +407,8 @@ def test_the_honest_trainee_is_untouched(cohort):
 
 @pytest.mark.parametrize("trainee", ["proc_walk", "system_files", "environment", "renamed_posixsubprocess",
                                      "threads", "scheduler", "immutable", "disk", "network", "many_outputs",
-                                     "impersonate", "forge_update"])
+                                     "impersonate", "forge_update", "descriptors", "session", "sockets_folder",
+                                     "sleep_forever", "memory_hog", "background_thread"])
 def test_a_contained_attack_costs_nothing_and_changes_nothing(cohort, trainee):
     assert scores(cohort, trainee) == FORM_OK
     assert cohort["submissions"].loc[trainee, "status"] == "graded"
@@ -449,13 +487,32 @@ def test_files_cannot_be_made_immutable_and_cleanup_is_complete(cohort):
     assert found["xattr"][0] == "PermissionError"
 
 
+def test_sessions_fifos_and_other_processes_memory_are_refused_by_the_kernel(cohort):
+    found = evidence(cohort, "session")
+    assert found["setsid"][0] == found["setpgid"][0] == found["mkfifo"][0] == "PermissionError"  # seccomp
+    assert found["proc_mem"][0] == found["init_environ"][0] == "PermissionError"  # root's init, another uid
+    assert found["signal_init"][0] == "PermissionError"
+
+
+def test_the_socket_folder_takes_no_files(cohort):
+    found = evidence(cohort, "sockets_folder")
+    # the guard hides even the kernel's own connection file (ipykernel read it before the guard was installed)
+    assert found["listing"][0] == found["key"][0] == "PermissionError"
+    assert found["file"][0] == "PermissionError" and found["fill"][0] == "PermissionError"  # Landlock, the guard
+
+
+def test_descriptors_are_capped(cohort):
+    found = evidence(cohort, "descriptors")
+    assert found["fds"][0] == "OSError" and "Too many open files" in found["fds"][1]
+    assert found["count"][1] < LIMITS.open_files
+
+
 def test_disk_writes_are_capped_in_total(cohort):
     found = evidence(cohort, "disk")
     assert found["fill"][0] == "OSError" and "No space left" in found["fill"][1]
     assert found["files"][1] <= LIMITS.disk // 2**26
     assert found["tmp"][0] in ("PermissionError", "OSError")
     assert found["shm"][0] in ("PermissionError", "OSError")
-    assert found["fds"][0] == "OSError" and "Too many open files" in found["fds"][1]
 
 
 def test_no_network_and_no_socket_of_the_host(cohort):
@@ -503,6 +560,12 @@ def test_a_decompression_bomb_is_refused_from_its_metadata(cohort):
     assert scores(cohort, "parquet_bomb") == {**FORM_OK, "q4": 0.0}
     assert reason(cohort, "parquet_bomb", "q4") == \
         "✗ Your answer was not accepted: the table has too many rows (50000000 > 100000)."
+
+
+def test_a_message_nested_too_deeply_for_the_grader_stops_only_that_notebook(cohort):
+    row = cohort["submissions"].loc["deep_message"]
+    assert row["status"] == "graded"
+    assert scores(cohort, "deep_message")["q1"] == 1.0  # exported before
 
 
 def test_hostile_column_types_are_refused(cohort):

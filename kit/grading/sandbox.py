@@ -169,18 +169,21 @@ def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str
                    isolate: bool = True):
     """A kernel manager (:class:`SandboxKernelManager`) whose kernel is the sandbox launcher for ``home``.
 
-    The kernel talks to the grader over IPC sockets in ``home``'s sibling folder ``sockets`` (with the
-    connection file, which holds the kernel's key); stdout and stderr go to ``kernel.log`` beside them. With
+    The kernel talks to the grader over IPC sockets in a folder of its own under ``/tmp`` (with the connection
+    file, which holds the kernel's key; removed when the kernel is cleaned up); stdout and stderr go to
+    ``kernel.log`` beside ``home``. With
     ``isolate`` it runs inside bubblewrap (:mod:`kit.grading.isolation`: namespaces, its own unprivileged
     uid, only the Python installation, ``kit`` and the public course texts visible, ``home`` a tmpfs of
     ``limits.disk`` bytes). ``deny`` paths stay unreadable even under an allowed root; ``preload`` modules are
     imported before the guard; ``lang`` sets ``KIT_LANG`` for the refusal messages."""
+    import tempfile
+
     from kit.grading import isolation
 
     home = Path(home).resolve()
     home.mkdir(parents=True, exist_ok=True)
-    sockets = home.parent / "sockets"
-    sockets.mkdir(mode=0o700, exist_ok=True)
+    # a short path of its own: a unix socket's path may not exceed 107 bytes, and TMPDIR can be long
+    sockets = Path(tempfile.mkdtemp(prefix="kit-", dir="/tmp" if os.access("/tmp", os.W_OK) else None))
     uid = isolation.new_uid() if isolate else None
     if uid is not None:
         os.chown(sockets, uid, uid)
@@ -206,7 +209,7 @@ def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str
                               transport="ipc", ip=str(sockets / "kernel"))
     km._kernel_spec = spec
     km.connection_file = str(sockets / "kernel.json")
-    km.kit_uid, km.kit_log = uid, home.parent / "kernel.log"
+    km.kit_uid, km.kit_log, km.kit_sockets = uid, home.parent / "kernel.log", sockets
     return km
 
 
@@ -223,6 +226,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     kit_uid: int | None = None
     kit_log: Path | None = None
+    kit_sockets: Path | None = None
     _kit_pipe: int | None = None
 
     @default("context")
@@ -246,6 +250,10 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
         self.release()
+        if self.kit_sockets is not None and not restart:
+            import shutil
+
+            shutil.rmtree(self.kit_sockets, ignore_errors=True)
 
     def release(self) -> None:
         """Close the parent pipe: a kernel still running exits."""
