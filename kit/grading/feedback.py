@@ -82,7 +82,7 @@ def write_feedback(book, exercise: str, out: Path, lang: str, trainees: Iterable
 
     grades = book.grades(exercise)
     wanted = None if trainees is None else set(trainees)
-    title = text.load(f"exercises/{exercise}", lang)["title"]
+    title = text.load(f"exercises/{exercise}", lang)["title"].lstrip("#").strip()  # a Markdown heading there
     written = []
     for trainee, rows in grades.groupby("trainee", sort=True):
         if wanted is not None and trainee not in wanted:
