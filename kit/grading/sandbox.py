@@ -57,7 +57,7 @@ finaliser running inside it) is refused rather than waved through.
 
 What is *not* stopped
 ---------------------
-This is defence in depth inside one OS user, not a security boundary against a determined attacker. Without
+On its own this is defence in depth inside one process, not a boundary against a determined attacker. Without
 Landlock, native code escapes the audit hook entirely: ``ctypes.memmove`` on raw addresses (no audit event),
 already-loaded C extensions that open files themselves (pyarrow's C++ I/O), pyzmq sockets, ``os.mkfifo``.
 Path-like objects: ``open()`` and the ``os`` functions convert them before the audit and pass the string they
@@ -65,10 +65,9 @@ will use; ``io.FileIO`` passes the object itself, so there the guard accepts onl
 ``pathlib`` paths (reading the string they cached when converted) and refuses other path-likes — a finaliser
 changing that cache between FileIO's conversion and its audit could still race the check. ``os.stat``,
 ``os.path.exists`` and ``os.readlink`` are not audited, so file *names and sizes* outside the roots can be
-probed (not their contents). Writing to already-open descriptors (stdout, stderr) is allowed. CPU is bounded by
-the runner's timeouts, not here. Even with Landlock, the kernel runs as the grader's user: for hostile cohorts
-run the workers under a separate user or in a container (the Dask executor supports that) and treat this
-module as the inner layer.
+probed (not their contents). Writing to already-open descriptors (stdout, stderr) is allowed. These are the
+inner layers: ``kit grade`` runs this launcher inside bubblewrap (:mod:`kit.grading.isolation`: namespaces, a uid
+of its own, only the allowed folders mounted) with the seccomp filter of :mod:`kit.grading.seccomp`.
 """
 
 from __future__ import annotations
@@ -261,16 +260,6 @@ class SandboxKernelManager(AsyncKernelManager):
         if pipe is not None:
             with contextlib.suppress(OSError):
                 os.close(pipe)
-
-    def log_tail(self, lines: int = 12) -> str:
-        """The last ``lines`` lines the kernel wrote to stderr/stdout (for start failures)."""
-        try:
-            with open(self.kit_log, "rb") as fh:
-                fh.seek(max(0, os.path.getsize(self.kit_log) - 4000))
-                text = fh.read().decode("utf-8", "replace")
-        except (OSError, TypeError):
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
 
 
 class SandboxKernelClient(SlicedKernelClient):
