@@ -309,8 +309,12 @@ def test_each_way_out_is_refused(escape, qid):
         pytest.skip("no Landlock in this Linux kernel: native code is not contained (documented)")
     assert f"try_{qid}" not in run.answers, f"{qid} got through"
     # refused by a guard, or not there at all: the kernel's mount namespace holds none of the grader's files
-    assert run.cell_errors[f"try_{qid}"].startswith(("PermissionError", "FileNotFoundError")), \
-        run.cell_errors[f"try_{qid}"]
+    refused = ("PermissionError", "FileNotFoundError")
+    if qid == "read_with_patched_helpers":
+        # a patched builtins.isinstance also reaches the kernel's own I/O threads; on a loaded machine one of them
+        # can spin until the cell is interrupted (seen in CI). The read is still refused either way.
+        refused += ("TimeoutError",)
+    assert run.cell_errors[f"try_{qid}"].startswith(refused), run.cell_errors[f"try_{qid}"]
 
 
 @pytest.mark.slow
