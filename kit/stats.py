@@ -67,3 +67,22 @@ def wilson(k, n, z: float):
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's (1979, external) step-down adjusted p-values, vectorised; NaN entries are left out of the
+    family and stay NaN. Controls the family-wise error rate: reject where adjusted p < α.
+
+    p₍ᵢ₎ sorted ascending among m tests: adjusted p₍ᵢ₎ = max_{j ≤ i} min(1, (m − j + 1)·p₍ⱼ₎).
+
+    >>> holm([0.01, 0.04, 0.03, float("nan")]).round(2).tolist()
+    [0.03, 0.06, 0.06, nan]
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    order = tested[np.argsort(p[tested], kind="stable")]
+    m = len(order)
+    if m:
+        out[order] = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    return out

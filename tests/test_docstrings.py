@@ -10,7 +10,9 @@ import pytest
 import kit
 
 MODULES = sorted(m.name for m in pkgutil.walk_packages(kit.__path__, "kit."))
-STATISTICS = ("kit.metrics", "kit.servqual", "kit.kano", "kit.reliability", "kit.drivers", "kit.stats")
+STATISTICS = ("kit.metrics.estimates", "kit.metrics.segments", "kit.metrics.trends", "kit.metrics.planning",
+              "kit.metrics.targets", "kit.servqual", "kit.kano", "kit.reliability", "kit.drivers", "kit.stats",
+              "kit.weights")
 
 
 @pytest.mark.parametrize("name", MODULES)

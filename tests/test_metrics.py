@@ -28,14 +28,24 @@ from kit.scores import ScoreWarning
 # --- NPS ----------------------------------------------------------------------------------------
 
 
-def test_nps_textbook_interval():
-    # P = 50 %, D = 20 %, n = 100: Var = (0.5 + 0.2 − 0.09)/100, se = 0.0781 → 30 ± 15.3 points
+def adjusted_wald(promoters: int, detractors: int, n: int, z: float = 1.959964):
+    """Rocks (2016) / Sauro's recipe written out: n + 3, ¾ added to promoters and detractors."""
+    p, d = (promoters + 0.75) / (n + 3), (detractors + 0.75) / (n + 3)
+    half = z * math.sqrt((p + d - (p - d) ** 2) / (n + 3))
+    return 100 * (p - d - half), 100 * (p - d + half)
+
+
+def test_nps_textbook_se_and_adjusted_wald_interval():
+    # P = 50 %, D = 20 %, n = 100: Var = (0.5 + 0.2 − 0.09)/100, se = 0.0781
     scores = [10] * 50 + [8] * 30 + [3] * 20
     r = nps(scores)
-    assert r.value == pytest.approx(30)
+    assert r.value == 30
     assert r.se == pytest.approx(100 * math.sqrt(0.61 / 100))
     assert r.se == pytest.approx(7.81, abs=0.005)
-    assert r.ci == pytest.approx((30 - 15.31, 30 + 15.31), abs=0.01)
+    # adjusted shares 50.75/103 and 20.75/103: 29.13 ± 15.08 points
+    assert r.ci == pytest.approx(adjusted_wald(50, 20, 100))
+    assert r.ci == pytest.approx((14.05, 44.20), abs=0.01)
+    assert r.method == "adjusted Wald (Rocks 2016)"
     assert (r.n, r.n_missing, r.promoters, r.passives, r.detractors) == (100, 0, 0.5, 0.3, 0.2)
 
 
@@ -48,8 +58,8 @@ def test_nps_se_equals_the_sd_of_per_response_scores():
     r = nps(x, ci=0.9)
     assert r.value == pytest.approx(per_response.mean())
     assert r.se == pytest.approx(per_response.std(ddof=0) / math.sqrt(len(x)))
-    half = stats.norm.ppf(0.95) * r.se
-    assert r.ci == pytest.approx((r.value - half, r.value + half))
+    promoters, detractors = int((x >= 9).sum()), int((x <= 6).sum())
+    assert r.ci == pytest.approx(adjusted_wald(promoters, detractors, len(x), stats.norm.ppf(0.95)))
 
 
 def test_nps_interval_covers_a_bootstrap():
@@ -67,10 +77,11 @@ def test_nps_edge_cases():
     assert empty.n == 0 and math.isnan(empty.value) and all(math.isnan(v) for v in empty.ci)
     assert nps([np.nan, None]).n_missing == 2
     top = nps([9, 10, 10])
-    assert (top.value, top.se, top.ci) == (100.0, 0.0, (100.0, 100.0))
+    assert (top.value, top.se, top.ci[1]) == (100.0, 0.0, 100.0)
+    assert top.ci[0] == pytest.approx(adjusted_wald(3, 0, 3)[0]) and top.ci[0] < 50  # never zero width
     bottom = nps([0] * 5)
-    assert bottom.value == -100 and bottom.ci == (-100.0, -100.0)
-    clipped = nps([10, 10, 10, 0])
+    assert bottom.value == -100 and bottom.ci[0] == -100.0 and bottom.ci[1] == pytest.approx(-17.49, abs=0.01)
+    clipped = nps([10] * 9 + [0])
     assert clipped.ci[1] == 100.0 and clipped.ci[0] < clipped.value
 
 
@@ -95,12 +106,16 @@ def test_nps_diff_against_scipy():
     b = [9] * 30 + [8] * 40 + [4] * 30
     d = nps_diff(a, b, ci=0.9)
     ra, rb = nps(a, ci=0.9), nps(b, ci=0.9)
-    se = math.sqrt(ra.se**2 + rb.se**2)
-    assert d.diff == pytest.approx(ra.value - rb.value) and d.se == pytest.approx(se)
-    assert d.z == pytest.approx(d.diff / se)
-    assert d.p_value == pytest.approx(2 * stats.norm.sf(abs(d.diff / se)))
+    assert d.diff == ra.value - rb.value == 20
+    # adjusted Wald for two samples, written out: ¾ added to promoters and detractors, 3 to each n
+    pa, da = 45.75 / 103, 25.75 / 103
+    pb, db = 30.75 / 103, 30.75 / 103
+    centre = 100 * ((pa - da) - (pb - db))
+    se = 100 * math.sqrt((pa + da - (pa - da) ** 2) / 103 + (pb + db - (pb - db) ** 2) / 103)
+    assert d.se == pytest.approx(se) and d.z == pytest.approx(centre / se)
+    assert d.p_value == pytest.approx(2 * stats.norm.sf(abs(centre / se)))
     half = stats.norm.ppf(0.95) * se
-    assert d.ci == pytest.approx((d.diff - half, d.diff + half))
+    assert d.ci == pytest.approx((centre - half, centre + half))
     assert d.a == ra and d.b.n == 100
     frame = d.to_frame()
     assert {"diff", "ci_low", "ci_high", "p_value", "nps_a", "nps_b"} <= set(frame.columns)
@@ -108,10 +123,10 @@ def test_nps_diff_against_scipy():
 
 
 def test_nps_diff_degenerate_cases():
-    same = nps_diff([10] * 5, [9] * 7)
+    same = nps_diff([10] * 5, [9] * 5)
     assert same.diff == 0 and same.p_value == 1.0
-    apart = nps_diff([10] * 5, [0] * 5)
-    assert apart.diff == 200 and apart.p_value == 0.0 and apart.z == math.inf
+    apart = nps_diff([10] * 3, [0] * 3)  # every answer in one band: still a finite test, p > 0
+    assert apart.diff == 200 and 0.01 < apart.p_value < 0.02 and math.isfinite(apart.z)
     assert math.isnan(nps_diff([], [10]).p_value)
 
 
@@ -206,15 +221,18 @@ def test_nps_sample_size_formula():
     z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
     variance = 0.35 + 0.30 - 0.05**2
     expected = math.ceil(z**2 * 2 * variance / 0.10**2)
-    assert nps_sample_size(10, promoters=0.35, detractors=0.30) == expected
-    assert nps_sample_size(-10, promoters=0.35, detractors=0.30) == expected
-    assert nps_sample_size(10) == math.ceil(z**2 * 2 / 0.01)
-    assert nps_sample_size(5) > nps_sample_size(10)
+    assert nps_sample_size(change=10, promoters=0.35, detractors=0.30) == expected
+    assert nps_sample_size(change=-10, promoters=0.35, detractors=0.30) == expected
+    assert nps_sample_size(change=10) == math.ceil(z**2 * 2 / 0.01)
+    assert nps_sample_size(change=5) > nps_sample_size(change=10)
     with pytest.raises(KitError) as info:
-        nps_sample_size(10, promoters=0.7, detractors=0.5)
+        nps_sample_size(change=10, promoters=0.7, detractors=0.5)
     assert info.value.code == "metrics_bad_nps_shares"
     with pytest.raises(KitError):
-        nps_sample_size(0)
+        nps_sample_size(change=0)
+    with pytest.raises(KitError) as info:
+        nps_sample_size(5, change=10)
+    assert info.value.code == "metrics_margin_or_change"
 
 
 # --- by segment -----------------------------------------------------------------------------------
@@ -246,6 +264,7 @@ def test_by_segment_equals_the_scalar_per_segment(metric, options):
     for row in out.itertuples(index=False):
         part = df.loc[(df.segment == row.segment) & (df.channel == row.channel), metric]
         expected = function(part, ci=0.9, **options).to_dict()
+        expected.pop("method")  # by_segment names the method once, in attrs
         got = {k: getattr(row, k) for k in expected}
         assert got == pytest.approx(expected, nan_ok=True), (row.segment, row.channel)
     assert (out["flag"] == "").all()
@@ -310,8 +329,12 @@ def test_by_segment_never_calls_the_scalar_per_group(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("by_segment must be vectorised")
 
-    for name in ("nps", "csat", "ces", "_scalar"):
-        monkeypatch.setattr(metrics, name, forbidden)
+    from kit.metrics import estimates, segments
+
+    for module in (metrics, estimates, segments):
+        for name in ("nps", "csat", "ces", "_scalar"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, forbidden)
     out = by_segment(survey(500), "ces", "segment", min_n=0)
     assert len(out) == 3
 

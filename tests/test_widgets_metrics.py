@@ -61,9 +61,10 @@ def test_nps_simulator_default_and_the_interval_formula():
     tool = lesson.NPSSimulator(lang="en")
     res = tool.result["nps"]
     assert (res.value, res.n, res.promoters, res.detractors) == (pytest.approx(45), 100, 0.55, 0.10)
-    # external formula: Var = [p_P + p_D − (p_P − p_D)²]/n
-    half = 1.959964 * 100 * math.sqrt((0.55 + 0.10 - 0.45**2) / 100)
-    assert res.ci == pytest.approx((45 - half, 45 + half), abs=1e-3)
+    # external formula, Rocks' adjusted Wald: ¾ added to promoters and detractors, 3 to n
+    p, d = 55.75 / 103, 10.75 / 103
+    half = 1.959964 * 100 * math.sqrt((p + d - (p - d) ** 2) / 103)
+    assert res.ci == pytest.approx((100 * (p - d) - half, 100 * (p - d) + half), abs=1e-3)
     assert tool.result["targets"] == {"000": 50.0, "001": 60.0}
     assert tool.result["verdicts"] == {"000": "unclear", "001": "missed"}
 
@@ -146,9 +147,9 @@ def test_sample_size_calculator_385_and_278():
     assert tool.result["n"] == 385
     tool.controls["margin"].value = 2.5
     assert tool.result["n0"] == 1537  # 1.96² · 0.25 / 0.025² = 1536.6
-    assert tool.result["n_change"] == metrics.nps_sample_size(8, promoters=0.35, detractors=0.30)
+    assert tool.result["n_change"] == metrics.nps_sample_size(change=8, promoters=0.35, detractors=0.30)
     tool.controls["change"].value = 16
-    assert tool.result["n_change"] < metrics.nps_sample_size(8, promoters=0.35, detractors=0.30) / 3
+    assert tool.result["n_change"] < metrics.nps_sample_size(change=8, promoters=0.35, detractors=0.30) / 3
 
 
 def test_trend_explorer_flags_the_incident_team(snapshots):

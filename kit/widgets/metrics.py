@@ -288,9 +288,10 @@ class ServqualExplorer(Interactive):
 
 
 class SampleSizeCalculator(Interactive):
-    """Responses needed for a margin of error (Cochran 1977, external; :func:`kit.metrics.sample_size`), with
-    the finite-population correction, and per group to detect an NPS change (:func:`kit.metrics.nps_sample_size`,
-    80 % power) at the planning shares ``promoters`` and ``detractors``."""
+    """Responses needed for a margin of error — for a share (Cochran 1977, external; :func:`kit.metrics.sample_size`)
+    and for an NPS in points (:func:`kit.metrics.nps_sample_size`, up to 4× more) — with the finite-population
+    correction, and per group to detect an NPS change (80 % power), at the planning shares ``promoters`` and
+    ``detractors``."""
 
     POPULATIONS = (0, 500, 1000, 5000, 20000)
     MARGINS = np.arange(2.0, 10.5, 0.5)
@@ -311,11 +312,17 @@ class SampleSizeCalculator(Interactive):
     def _n(self, margin: float, confidence: float, population: int) -> int:
         return metrics.sample_size(margin / 100, confidence, population=population or None)
 
+    def _n_nps(self, margin: float, confidence: float, population: int) -> int:
+        return metrics.nps_sample_size(margin, confidence=confidence, promoters=self.promoters,
+                                       detractors=self.detractors, population=population or None)
+
     def _n_change(self, change: int, confidence: float) -> int:
-        return metrics.nps_sample_size(change, confidence, promoters=self.promoters, detractors=self.detractors)
+        return metrics.nps_sample_size(change=change, confidence=confidence, promoters=self.promoters,
+                                       detractors=self.detractors)
 
     def compute(self, margin, confidence, population, change):
         return {"n0": self._n(margin, confidence, 0), "n": self._n(margin, confidence, population),
+                "n_nps": self._n_nps(margin, confidence, population),
                 "n_change": self._n_change(change, confidence), "margin": margin, "confidence": confidence,
                 "population": population, "change": change}
 
@@ -327,7 +334,11 @@ class SampleSizeCalculator(Interactive):
         if result["population"]:
             left.plot(self.MARGINS, [self._n(m, conf, result["population"]) for m in self.MARGINS], color=BLUE,
                       label=_t("sample.finite", lang, population=result["population"]))
-        left.scatter([result["margin"]] * 2, [result["n0"], result["n"]], color=RED, zorder=3)
+        left.plot(self.MARGINS, [self._n_nps(m, conf, result["population"]) for m in self.MARGINS], color=RED,
+                  label=_t("sample.nps", lang))
+        left.scatter([result["margin"]] * 3, [result["n0"], result["n"], result["n_nps"]], color=RED, zorder=3)
+        left.annotate(f"NPS: n = {result['n_nps']:,}", (result["margin"], result["n_nps"]), xytext=(8, 8),
+                      textcoords="offset points")
         left.annotate(f"n = {result['n']:,}", (result["margin"], result["n"]), xytext=(8, 8), textcoords="offset points")
         left.set(yscale="log", xlabel=_t("sample.margin", lang), ylabel=_t("sample.responses", lang))
         left.legend(frameon=False, fontsize=8)
@@ -337,7 +348,7 @@ class SampleSizeCalculator(Interactive):
                        textcoords="offset points")
         right.set(yscale="log", xlabel=_t("sample.change", lang), ylabel=_t("sample.per_group", lang))
         fig.suptitle(_t("sample.headline", lang, margin=result["margin"], confidence=100 * conf, n0=result["n0"],
-                        n=result["n"], change=result["change"], n_change=result["n_change"],
+                        n=result["n"], n_nps=result["n_nps"], change=result["change"], n_change=result["n_change"],
                         promoters=100 * self.promoters, detractors=100 * self.detractors), fontsize=10)
         return fig
 
