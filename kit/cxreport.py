@@ -58,21 +58,28 @@ def load_table(path, kind: str, mapping_path=None, *, main: str = "survey_respon
     return io.load(resolve(path), kind, columns=columns, formulas="escape")
 
 
-def by_segments(survey: pd.DataFrame, by: str, text, min_n: int = 30, lang: str | None = None) -> pd.DataFrame:
+MARKS = {"higher": " ▲", "lower": " ▼"}
+"""How a segment that differs significantly from the rest (Holm-corrected) is marked in the tables."""
+
+
+def by_segments(survey: pd.DataFrame, by: str, text, min_n: int = 30, lang: str | None = None,
+                weights=None) -> pd.DataFrame:
     """NPS, CSAT (top-2-box %) and CES per value of ``by`` with n and 95 % intervals, for the score columns
-    the survey has; segments with fewer than ``min_n`` answers show n and "—" (suppressed, [metrics])."""
+    the survey has, each marked ▲/▼ where the segment differs from the rest of the sample (Holm-corrected,
+    :func:`kit.metrics.by_segment`); segments with fewer than ``min_n`` answers show n and "—" (suppressed)."""
     from kit.metrics import by_segment
     from kit.plots import value_label
 
     out = None
     for score in (s for s in SCORES if s in survey and survey[s].notna().any()):
-        result = by_segment(survey, score, by, min_n=min_n)
+        result = by_segment(survey, score, by, min_n=min_n, weights=weights)
         sign, digits = (True, 0) if score == "nps" else (False, 1 if score == "csat" else 2)
         column = pd.DataFrame({
             by: [value_label("survey_responses", by, v, lang) if pd.notna(v) else "?" for v in result[by]],
             "n": result["n"],
-            text[f"col_{score}"]: [interval(v, lo, hi, digits, sign) for v, lo, hi in
-                                   zip(result["value"], result["ci_low"], result["ci_high"], strict=True)],
+            text[f"col_{score}"]: [interval(v, lo, hi, digits, sign) + MARKS.get(d, "") for v, lo, hi, d in
+                                   zip(result["value"], result["ci_low"], result["ci_high"], result["differs"],
+                                       strict=True)],
         })
         out = column if out is None else out.merge(column.drop(columns="n"), on=by, how="outer")
     if out is None:
@@ -80,44 +87,65 @@ def by_segments(survey: pd.DataFrame, by: str, text, min_n: int = 30, lang: str 
     return out.rename(columns={by: text["col_segment"], "n": "n"})
 
 
-def periods(survey: pd.DataFrame, text, min_n: int = 30) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """Per month: each score with its interval, and an alert mark where the [000] rule fires (a fall — for
-    CES a rise — of more than 10 % in two consecutive months). Returns the table and the alert months per score."""
+def periods(survey: pd.DataFrame, text, min_n: int = 30, weights=None):
+    """Per month: each score with its interval, ⚠ where the statistical alert fires (a significant move the
+    wrong way from the month before) and △ where [000]'s rule fires (more than 10 % worse in two consecutive
+    months; :func:`kit.metrics.period_trend`). Returns the table and, per score, the months of each alert:
+    ``(table, alerts, rule_alerts)``."""
     from kit.metrics import period_trend
 
-    frames, alerts = [], {}
+    frames, alerts, rules = [], {}, {}
     for score in (s for s in SCORES if s in survey and survey[s].notna().any()):
-        trend = period_trend(survey, score, min_n=min_n)
+        trend = period_trend(survey, score, min_n=min_n, weights=weights)
         sign, digits = (True, 0) if score == "nps" else (False, 1 if score == "csat" else 2)
-        shown = [interval(v, lo, hi, digits, sign) + (" ⚠" if a else "") for v, lo, hi, a in
-                 zip(trend["value"], trend["ci_low"], trend["ci_high"], trend["alert"], strict=True)]
+        shown = [interval(v, lo, hi, digits, sign) + (" ⚠" if a else "") + (" △" if r else "")
+                 for v, lo, hi, a, r in zip(trend["value"], trend["ci_low"], trend["ci_high"], trend["alert"],
+                                            trend["rule_alert"], strict=True)]
         frames.append(pd.DataFrame({"period": trend["period"], "n": trend["n"], text[f"col_{score}"]: shown}))
         alerts[score] = trend.loc[trend["alert"], "period"].astype(str).tolist()
+        rules[score] = trend.loc[trend["rule_alert"], "period"].astype(str).tolist()
     if not frames:
-        return pd.DataFrame(), alerts
+        return pd.DataFrame(), alerts, rules
     out = frames[0]
     for frame in frames[1:]:
         out = out.merge(frame.drop(columns="n"), on="period", how="outer")
-    return out.rename(columns={"period": text["col_period"]}), alerts
+    return out.rename(columns={"period": text["col_period"]}), alerts, rules
 
 
-def worst_segment(survey: pd.DataFrame, columns: Sequence[str], min_n: int = 30):
-    """The segment whose NPS interval lies wholly below the overall NPS, the lowest first: ``(column,
-    value, nps, overall)``, or None when no segment is clearly behind (honest: overlap is not a gap)."""
+def worst_segment(survey: pd.DataFrame, columns: Sequence[str], min_n: int = 30, weights=None):
+    """The segment whose NPS is significantly below the rest of the sample (Holm-corrected test of
+    :func:`kit.metrics.by_segment`), the lowest first: ``(column, value, nps, overall)``, or None when no
+    segment is clearly behind (honest: a lower estimate alone is not a gap)."""
     from kit.metrics import by_segment, nps
 
     if "nps" not in survey or not survey["nps"].notna().any():
         return None
-    overall = nps(survey["nps"]).value
+    overall = nps(survey["nps"], weights=None if weights is None else survey[weights]).value
     best = None
     for column in columns:
-        table = by_segment(survey, "nps", column, min_n=min_n)
-        behind = table[table["ci_high"] < overall]
+        table = by_segment(survey, "nps", column, min_n=min_n, weights=weights)
+        behind = table[table["differs"] == "lower"]
         if len(behind):
             row = behind.loc[behind["value"].idxmin()]
             if best is None or row["value"] < best[2]:
                 best = (column, str(row[column]), float(row["value"]), float(overall))
     return best
+
+
+def weighting(survey: pd.DataFrame, column: str | None) -> dict | None:
+    """Kish's effective n and the design effect n / n_eff of the weight ``column`` (Kish 1965, external), or
+    None when the report is unweighted.
+
+    >>> weighting(pd.DataFrame({"weight": [1.0, 1.0, 2.0, 4.0]}), "weight")
+    {'n_eff': 2.909090909090909, 'deff': 1.375}
+    """
+    from kit.weights import check, effective_n
+
+    if column is None:
+        return None
+    w = check(survey[column], len(survey), name=column)
+    n_eff = float(effective_n(w.sum(), (w * w).sum()))
+    return {"n_eff": n_eff, "deff": len(w) / n_eff}
 
 
 def next_steps(found: Mapping, text) -> list[str]:

@@ -127,17 +127,17 @@ def volume_by_month(data, x: str = "submitted_at", hue: str = "channel", *, kind
 
 
 def nps_bars(data, by: str, *, score: str = "nps", min_n: int = 30, kind: str = "survey_responses",
-             lang: str | None = None):
+             weights=None, lang: str | None = None):
     """Per segment of ``by``: the detractor / passive / promoter mix as a 100 % bar (left) and the NPS with
     its 95 % interval (right); segments with fewer than ``min_n`` answers are shown greyed and unestimated.
-    Returns the two Axes."""
+    ``weights``: survey weights (a column name), as in :func:`kit.metrics.by_segment`. Returns the two Axes."""
     import matplotlib.pyplot as plt
     import numpy as np
 
     from kit.metrics import by_segment
 
     lang = lang or get_lang()
-    table = by_segment(data, "nps", by, min_n=min_n, score_column=score, suppress=False)
+    table = by_segment(data, "nps", by, min_n=min_n, score_column=score, suppress=False, weights=weights)
     names = [value_label(kind, by, v, lang) if by in _schema_fields(kind) else str(v) for v in table[by]]
     fig, (mix, value) = plt.subplots(1, 2, sharey=True, figsize=(9, 0.5 * len(table) + 1.6),
                                      width_ratios=(3, 2), layout="constrained")
@@ -172,21 +172,27 @@ def _schema_fields(kind: str):
 
 
 def trend(data, metric: str = "nps", *, x: str = "submitted_at", freq: str = "M", drop: float = 0.10,
-          periods: int = 2, min_n: int = 30, kind: str = "survey_responses", lang: str | None = None, ax=None):
-    """``metric`` (nps, csat or ces) per period of ``x`` with its 95 % interval as a band, and a red marker on
-    every period where the early-warning rule fires: a fall of more than ``drop`` in ``periods``
-    consecutive periods [000] (:func:`kit.metrics.period_trend`)."""
+          periods: int = 2, min_n: int = 30, weights=None, kind: str = "survey_responses", lang: str | None = None,
+          ax=None):
+    """``metric`` (nps, csat or ces) per period of ``x`` with its 95 % interval as a band; a red marker where
+    the statistical alert fires (a significant fall from the previous period) and an open orange marker where
+    [000]'s rule fires (a fall of more than ``drop``, 10 %, in ``periods`` consecutive periods)
+    (:func:`kit.metrics.period_trend`)."""
     from kit.metrics import period_trend
 
     lang = lang or get_lang()
-    table = period_trend(data, metric, x=x, freq=freq, drop=drop, periods=periods, min_n=min_n).set_index("period")
+    table = period_trend(data, metric, x=x, freq=freq, drop=drop, periods=periods, min_n=min_n,
+                         weights=weights).set_index("period")
     ax = _axes(ax, size=(8, 3.6))
     ax.fill_between(table.index, table["ci_low"], table["ci_high"], color="#30638e", alpha=0.18,
                     label=t("plots.ci95", lang))
     ax.plot(table.index, table["value"], marker="o", color="#30638e", label=t(f"plots.metric.{metric}", lang))
     fired = table[table["alert"]]
     ax.scatter(fired.index, fired["value"], s=140, marker="v", color="#d1495b", zorder=3,
-               label=t("plots.alert", lang, drop=round(drop * 100), periods=periods))
+               label=t("plots.alert", lang))
+    rule = table[table["rule_alert"]]
+    ax.scatter(rule.index, rule["value"], s=260, marker="o", facecolors="none", edgecolors="#edae49", linewidths=2,
+               zorder=4, label=t("plots.rule_alert", lang, drop=round(drop * 100), periods=periods))
     ax.tick_params(axis="x", rotation=45)
     ax.set(xlabel=t("plots.period", lang), ylabel=t(f"plots.metric.{metric}", lang))
     ax.set_title(t("plots.trend", lang, metric=t(f"plots.metric.{metric}", lang)))

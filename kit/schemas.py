@@ -220,6 +220,8 @@ SURVEY_RESPONSES = Schema(
         Field("met_expectation", "bool", "是否符合期望", "Did the service meet expectations?", aliases=("符合期望",)),
         Field("comment", "text", "开放意见", "Free-text comment (Chinese or English)", aliases=("意见", "评论", "建议", "留言")),
         Field("duration_s", "int", "答题时长", "Seconds taken to answer", min=1, max=86400, aliases=("答题时长秒", "用时")),
+        Field("weight", "float", "权重", "Survey weight (design or raking weight, kit.weights.rake); reports weight every estimate when present",
+              min=0, aliases=("样本权重", "加权系数", "wt"), en="Weight"),
     ),
     key=("response_id",),
 )

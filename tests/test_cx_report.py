@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from htmlcheck import HOSTILE, assert_inert, check_page
 
-from kit import io, metrics, recovery
+from kit import io, metrics, recovery, weights
 from kit.paths import NOTEBOOKS, ROOT, SAMPLE
 from kit.pipeline import execute, export_html
 from kit.text import load as load_text
@@ -64,6 +64,8 @@ def _messy_export(tmp: Path) -> dict:
     table.loc[1, "满意度"] = "N/A"  # a missing marker
     table.loc[2, "提交时间"] = "2025年1月1日 10时54分"  # a Chinese date
     table.loc[3, "服务渠道"] = " 电话 "  # spaces and a label
+    shares = {c: 1 / survey["channel"].nunique() for c in survey["channel"].unique()}  # channels equally large
+    table["权重"] = weights.rake(survey, {"channel": shares}).round(6).astype(str).to_numpy()
     table.to_csv(path, index=False, encoding="gb18030")
 
     tickets, _ = io.load(SAMPLE / "tickets.csv", "tickets")
@@ -142,8 +144,10 @@ def test_default_html_shows_no_customer_identifier(sample_runs):
 def test_messy_export_is_read_mapped_and_reported(messy):
     markdown, html = messy["markdown"], messy["html"]
     survey = messy["survey"]
-    nps = metrics.nps(survey["nps"])
+    nps = metrics.nps(survey["nps"], weights=survey["weight"])  # the export carries survey weights
+    assert nps.value != metrics.nps(survey["nps"]).value
     assert f"**NPS {nps.value:+.0f}**（95% 区间 {nps.ci[0]:+.1f} 至 {nps.ci[1]:+.1f}；n = {nps.n:,}）" in markdown
+    assert f"有效样本量 {nps.n_eff:,.0f}" in markdown
     assert "**1,500 份问卷**" in markdown and "**400 条投诉**" in markdown
     assert "表头映射" in markdown, "the mapping applied is named"
     for shown in ("Q1 您向朋友推荐我们的可能性 → nps", "工单 No. → ticket_id", "内部备注", "坐席备注", "GB18030"):

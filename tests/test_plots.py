@@ -108,10 +108,11 @@ def test_trend_marks_the_dip_months(sample):
 
     survey, _ = sample
     ax = plots.trend(survey, "nps", lang="en")
-    alerts = ax.collections[-1].get_offsets()
     labels = [t.get_text() for t in ax.get_xticklabels()]
-    flagged = {labels[int(x)] for x, _ in alerts}
-    assert f"2025-{DIP_MONTHS[-1]:02d}" in flagged
+    statistical, rule = ax.collections[-2].get_offsets(), ax.collections[-1].get_offsets()
+    dip = {f"2025-{month:02d}" for month in DIP_MONTHS}
+    assert {labels[int(x)] for x, _ in statistical} & dip
+    assert f"2025-{DIP_MONTHS[-1]:02d}" in {labels[int(x)] for x, _ in rule}
     assert ax.get_title() == "NPS over time"
     plt.close(ax.figure)
 

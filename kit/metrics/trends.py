@@ -112,7 +112,7 @@ def _rows(table: dict, index) -> dict:
 
 
 def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_at", freq: str = "M",
-                 drop: float | None = None, relative: bool | None = None, periods: int = 2, min_n: int = 30,
+                 drop: float = 0.10, relative: bool = True, periods: int = 2, min_n: int = 30,
                  ci: float = 0.95, score_column: str | None = None, weights=None,
                  alpha: float = ALPHA) -> pd.DataFrame:
     """``metric`` (nps, csat or ces) per calendar period of the timestamp column ``x`` (``freq`` "M" months,
@@ -125,9 +125,9 @@ def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_a
     for a mean). With a steady true score it fires in about 2.5 % of periods (one tail of 5 %).
 
     ``rule_alert`` — [000]'s early-warning rule as taught, from :func:`trend_alert`: a fall of more than
-    ``drop`` in ``periods`` consecutive periods (``change`` is the rule's change). Defaults: 10 % relative
-    for CSAT and CES; for NPS, whose relative change is undefined near 0 and flips sign below it,
-    10 points (``relative=False``). Periods with fewer than ``min_n`` answers are suppressed (value NaN),
+    ``drop`` (10 %) in ``periods`` (2) consecutive periods (``change`` is the rule's change). An NPS's
+    relative change is undefined near 0 and flips sign below it: ``relative=False`` with ``drop`` in
+    points applies the rule to NPS points instead. Periods with fewer than ``min_n`` answers are suppressed (value NaN),
     which breaks a run and is never compared. Rows without a timestamp are left out and counted in
     ``attrs["n_undated"]``. ``weights``: survey weights (a column name or one value per row).
 
@@ -167,8 +167,6 @@ def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_a
     estimates = [c for c in out.columns if c not in ("period", "n", "n_missing", "n_dropped")]
     out.loc[~shown, estimates] = np.nan
     out["flag"] = np.where(shown, "", "small")
-    relative = name != "nps" if relative is None else relative
-    drop = (0.10 if relative else 10.0) if drop is None else drop
     rule = trend_alert(out.set_index("period")["value"], drop=drop, periods=periods, relative=relative,
                        higher_is_better=higher_is_better)
     out["vs_previous"], out["p_value"] = vs_previous, p_value
