@@ -10,9 +10,9 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "assessment", "checks", "cli", "cohort", "communication", "datadoc", "drivers", "errors", "grading", "i18n",
-    "io", "kano", "metrics", "needs", "ninegrid", "paths", "personal", "pipeline", "plots", "privacy", "recovery",
-    "reliability", "report", "results", "schemas", "scores", "servqual", "stats", "synth", "tables", "text",
-    "trainee", "widgets",
+    "io", "kano", "metrics", "needs", "ninegrid", "paths", "periods", "personal", "pipeline", "plots", "privacy",
+    "recovery", "reliability", "report", "results", "schemas", "scores", "servqual", "stats", "synth", "tables",
+    "text", "trainee", "weights", "widgets",
 }
 
 

@@ -7,7 +7,8 @@ attempt, ``phase`` pre/post/exercise), ``reaction`` (level 1), ``observations`` 
 
 Sources: the Kirkpatrick levels and their timing (course end, 30 days, 90 days, 6 months) are seed [000]'s;
 the nine-grid is [001]'s. Everything else is external and cited where it is used: Moodle's quiz statistics
-(item analysis), Hake 1998 (normalised gain), Cohen 1960 (κ), Cohen 1988 (d), Wilson 1927, Newcombe 1998,
+(item analysis), Hake 1998 (normalised gain), Cohen 1960 and 1968 (κ, weighted κ) with Fleiss, Cohen & Everitt
+1969 (its standard error), Cohen 1988 (d), Wilson 1927, Newcombe 1998,
 Welch 1947, Cronbach 1951 with Feldt's interval (via :mod:`kit.reliability`).
 
 Percentages of a test (``pct``) are 0–100; shares and item statistics are 0–1.
@@ -26,7 +27,8 @@ import pandas as pd
 from kit.errors import KitError
 from kit.i18n import get_lang, t
 from kit.results import Result
-from kit.stats import check_confidence, t_crit, wilson, z_crit
+from kit.scores import EXAMPLES, parse_numbers
+from kit.stats import check_confidence, t_crit, two_proportions, wilson, z_crit
 
 PASS_MARK = 0.6
 """Default pass mark, a share of the maximum (kit decision: no seed gives one; 60 % is the usual 及格 line
@@ -524,7 +526,7 @@ def behaviour(observations: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
 @dataclass(frozen=True, repr=False)
 class Kappa(Result):
     """Cohen's kappa of two codings: ``kappa`` with its interval, ``se``, ``n`` pairs, observed and chance
-    agreement."""
+    agreement (weighted agreement for a weighted κ) and the ``weights`` used (None, "linear", "quadratic")."""
 
     kappa: float
     ci: tuple[float, float]
@@ -532,34 +534,111 @@ class Kappa(Result):
     n: int
     p_observed: float
     p_expected: float
+    weights: str | None = None
 
 
-def cohen_kappa(a, b, ci: float = 0.95) -> Kappa:
-    """Cohen's kappa (Cohen 1960, external; the course brief marks it EXT) of two raters' codes of the same cases.
+KAPPA_WEIGHTS = (None, "linear", "quadratic")
+"""Weights of :func:`cohen_kappa`: none (exact agreement only), linear or quadratic in the distance."""
 
-    κ = (p_o − p_e)/(1 − p_e), p_o the observed agreement, p_e = Σ_c p_a(c)·p_b(c) the agreement expected by
-    chance from the two raters' margins; se = √(p_o(1 − p_o)/(n(1 − p_e)²)) (Cohen 1960) and the interval is
-    κ ± z·se. Pairs with a missing code are left out. Undefined (p_e = 1) gives NaN.
 
-    >>> k = cohen_kappa([1, 1, 0, 0, 1, 0], [1, 1, 0, 1, 1, 0])
-    >>> round(k.kappa, 3), k.n
-    (0.667, 6)
+def _label_keys(values) -> pd.Series:
+    """Codes made comparable, by position: numbers as floats by value (bool as 0/1, numpy and pandas
+    nullable types, numeric text read by :func:`kit.scores.parse_numbers`), other text stripped; missing and
+    blank as NA. Each distinct value is converted once."""
+    position, distinct = pd.factorize(pd.Series(np.asarray(values, dtype=object), dtype=object))
+    distinct = pd.Series(distinct, dtype=object)
+    is_text = distinct.map(lambda v: isinstance(v, str)).astype(bool)
+    text = distinct.astype(str).str.strip()
+    numbers = pd.to_numeric(distinct.mask(is_text), errors="coerce").astype("Float64")
+    numbers = numbers.fillna(parse_numbers(text.where(is_text)))
+    keys = numbers.astype(object).where(numbers.notna(), text.where(text != ""))
+    return pd.Series(np.append(keys.to_numpy(dtype=object), None)[position], dtype=object)  # -1 → the NA slot
+
+
+def _kappa_order(labels: pd.Series, weights: str | None, categories) -> list:
+    """The table's labels in scale order: ``categories`` (as keys) when given, else the labels seen, sorted
+    by value when a weighted κ needs an order."""
+    seen = pd.unique(labels)
+    if categories is not None:
+        order = _label_keys(categories)
+        if order.isna().any() or order.duplicated().any():
+            raise KitError("kappa_bad_categories", categories=", ".join(map(str, categories)))
+        known = set(order)
+        unknown = [x for x in seen if x not in known]
+        if unknown:
+            raise KitError("kappa_unknown_labels", labels=", ".join(map(str, unknown[:EXAMPLES])),
+                           categories=", ".join(map(str, order)))
+        return order.tolist()
+    if weights is not None:
+        if not all(isinstance(x, float) for x in seen):
+            text = [x for x in seen if isinstance(x, str)]
+            raise KitError("kappa_needs_categories", labels=", ".join(text[:EXAMPLES]))
+        return sorted(seen)
+    return list(seen)
+
+
+def cohen_kappa(a, b, ci: float = 0.95, *, weights: str | None = None, categories=None) -> Kappa:
+    """Cohen's kappa (Cohen 1960; weighted, Cohen 1968; external) of two raters' codes of the same cases.
+
+    With p_ij the share of cases rater ``a`` coded i and rater ``b`` coded j, margins p_i· and p_·j and
+    agreement weights w_ij (1 on the diagonal):
+
+    p_o = Σ w_ij·p_ij, p_e = Σ w_ij·p_i·p_·j, κ = (p_o − p_e)/(1 − p_e).
+
+    Unweighted κ has w = 1 when i = j, else 0; ``weights="linear"`` w_ij = 1 − |i − j|/(k − 1) (Cicchetti &
+    Allison 1971) and ``"quadratic"`` w_ij = 1 − (i − j)²/(k − 1)² (Fleiss & Cohen 1973), i, j the positions
+    on the k-label scale (external; κ equals sklearn's ``cohen_kappa_score(weights=...)``). ``se`` is the
+    large-sample standard error of Fleiss, Cohen & Everitt (1969, external; statsmodels' ``std_kappa``):
+
+    se² = [Σ p_ij (w_ij − (w̄_i· + w̄_·j)(1 − κ))² − (κ − p_e(1 − κ))²] / (n(1 − p_e)²),
+    w̄_i· = Σ_j p_·j w_ij, w̄_·j = Σ_i p_i· w_ij,
+
+    and the interval is κ ± z·se, clipped to [−1, 1].
+
+    Codes are compared as values, not as text: numbers by numeric value (1 = 1.0 = True, numpy and pandas
+    nullable types alike), text by its stripped text. Numeric text counts as the number ("1" = 1, "１" = 1,
+    read by :func:`kit.scores.parse_numbers`) because CSV and Excel exports turn codes into text (kit's
+    decision); other text ("一", "True") stays text. Pairs with a missing or blank code are left out.
+
+    The scale order of a weighted κ is ``categories`` (e.g. ``["非常不满意", "不满意", "一般", "满意",
+    "非常满意"]``); labels listed there but used by neither rater still count in the distances. Without
+    ``categories`` numbers are ordered by value and text raises ``KitError('kappa_needs_categories')`` (text
+    sorts wrongly). A code outside ``categories`` raises ``KitError('kappa_unknown_labels')``. Undefined
+    (n = 0, or p_e = 1 when both raters use one label only) gives NaN.
+
+    >>> k = cohen_kappa([1, 1, 0, 0, 1, 0], [1.0, True, 0, 1, "1", 0])
+    >>> round(k.kappa, 3), round(k.se, 3), k.n
+    (0.667, 0.287, 6)
+    >>> a, b = ["满意", "一般", "不满意", "满意", "一般"], ["满意", "满意", "不满意", "一般", "一般"]
+    >>> [round(cohen_kappa(a, b, weights=w, categories=["不满意", "一般", "满意"]).kappa, 3)
+    ...  for w in (None, "linear", "quadratic")]
+    [0.375, 0.5, 0.643]
     """
+    if weights not in KAPPA_WEIGHTS:
+        raise ValueError(f"weights must be one of {KAPPA_WEIGHTS}; got {weights!r}")
     z = z_crit(check_confidence(ci))
-    pair = pd.DataFrame({"a": pd.Series(np.asarray(a, dtype=object)), "b": pd.Series(np.asarray(b, dtype=object))}).dropna()
-    n = len(pair)
+    key_a, key_b = _label_keys(a), _label_keys(b)
+    if len(key_a) != len(key_b):
+        raise KitError("kappa_length_mismatch", n_a=len(key_a), n_b=len(key_b))
+    both = (key_a.notna() & key_b.notna()).to_numpy()
+    key_a, key_b = key_a[both], key_b[both]
+    order = _kappa_order(pd.concat([key_a, key_b]), weights, categories)
+    n, k = len(key_a), len(order)
     if n == 0:
-        return Kappa(math.nan, (math.nan, math.nan), math.nan, 0, math.nan, math.nan)
-    codes, uniques = pd.factorize(pd.concat([pair["a"], pair["b"]], ignore_index=True).astype(str))
-    ca, cb = codes[:n], codes[n:]
-    k = len(uniques)
-    po = float((ca == cb).mean())
-    pe = float((np.bincount(ca, minlength=k) / n) @ (np.bincount(cb, minlength=k) / n))
+        return Kappa(math.nan, (math.nan, math.nan), math.nan, 0, math.nan, math.nan, weights)
+    index = pd.Index(order)
+    cells = index.get_indexer(key_a) * k + index.get_indexer(key_b)
+    p = np.bincount(cells, minlength=k * k).reshape(k, k) / n
+    row, col = p.sum(axis=1), p.sum(axis=0)
+    step = np.abs(np.subtract.outer(np.arange(k), np.arange(k))) / max(k - 1, 1)
+    w = {None: np.eye(k), "linear": 1 - step, "quadratic": 1 - step**2}[weights]
+    po, pe = float((w * p).sum()), float(row @ w @ col)
     if pe >= 1:
-        return Kappa(math.nan, (math.nan, math.nan), math.nan, n, po, pe)
+        return Kappa(math.nan, (math.nan, math.nan), math.nan, n, po, pe, weights)
     kappa = (po - pe) / (1 - pe)
-    se = math.sqrt(po * (1 - po) / (n * (1 - pe) ** 2))
-    return Kappa(kappa, (kappa - z * se, kappa + z * se), se, n, po, pe)
+    spread = (p * (w - np.add.outer(w @ col, row @ w) * (1 - kappa)) ** 2).sum()
+    se = math.sqrt(max(spread - (kappa - pe * (1 - kappa)) ** 2, 0) / (n * (1 - pe) ** 2))
+    return Kappa(kappa, (max(kappa - z * se, -1.0), min(kappa + z * se, 1.0)), se, n, po, pe, weights)
 
 
 def observer_agreement(observations: pd.DataFrame, ci: float = 0.95) -> Kappa:
@@ -627,14 +706,10 @@ def results(survey: pd.DataFrame, trainees: pd.DataFrame, ci: float = 0.95) -> R
     before = known & ~after
     d = nps_diff(survey.loc[after, "nps"], survey.loc[before, "nps"], ci=ci)
     c_a, c_b = csat(survey.loc[after, "csat"], ci=ci), csat(survey.loc[before, "csat"], ci=ci)
-    p1, p2 = c_a.value / 100, c_b.value / 100
-    l1, u1 = (v / 100 for v in c_a.ci)
-    l2, u2 = (v / 100 for v in c_b.ci)
-    diff = p1 - p2
-    diff_ci = (100 * (diff - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)), 100 * (diff + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)))
-    pooled = (p1 * c_a.n + p2 * c_b.n) / (c_a.n + c_b.n) if c_a.n + c_b.n else math.nan
-    se = math.sqrt(pooled * (1 - pooled) * (1 / c_a.n + 1 / c_b.n)) if c_a.n and c_b.n else math.nan
-    csat_p = math.erfc(abs(diff / se) / math.sqrt(2)) if se and se > 0 else math.nan
+    satisfied = [round(c.value * c.n / 100) if c.n else 0 for c in (c_a, c_b)]
+    _, _, diff, low, high, _, csat_p = (float(v) for v in two_proportions(satisfied[0], c_a.n, satisfied[1], c_b.n,
+                                                                           z_crit(ci)))
+    diff_ci = (100 * low, 100 * high)
     xa = pd.to_numeric(survey.loc[after, "csat"], errors="coerce").dropna().to_numpy(float)
     xb = pd.to_numeric(survey.loc[before, "csat"], errors="coerce").dropna().to_numpy(float)
     mean_diff, mean_ci, mean_p = math.nan, (math.nan, math.nan), math.nan

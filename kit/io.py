@@ -26,7 +26,7 @@ import pandas as pd
 from kit.errors import DataError
 from kit.i18n import check_lang, t
 from kit.schemas import Field, Schema, get_schema, normalise_header
-from kit.scores import fold_width, parse_numbers
+from kit.scores import DONT_KNOW, fold_answer, fold_width, parse_numbers
 from kit.spreadsheet import FORMULA_RE, neutralise_frame
 
 TEXT_SEPARATORS = {".csv": ",", ".tsv": "\t", ".txt": "\t"}  # the separator save() writes
@@ -39,7 +39,9 @@ EXAMPLES = 3  # values quoted in a message
 FIRST_ROW = 2  # Excel number of the first data row (the header is row 1)
 
 BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-MISSING_MARKERS = frozenset({"na", "n/a", "#n/a", "nan", "null", "none", "-", "--", "—", "/", "无", "空", "缺失"})
+MISSING_MARKERS = frozenset({"#n/a", "nan", "null", "none", "/", "缺失"})
+"""Placeholders a spreadsheet or database writes for an empty cell; explicit non-answers (不知道, N/A, 无 …)
+are :data:`kit.scores.DONT_KNOW` and are counted apart."""
 TRUE_WORDS = ("true", "是", "对", "y", "yes", "1", "1.0", "√", "✓", "已")
 FALSE_WORDS = ("false", "否", "错", "n", "no", "0", "0.0", "×", "✗", "未")
 BOOL_WORDS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
@@ -633,11 +635,14 @@ class _Column:
         self.values = pd.Series(uniques)
         self.counts = np.bincount(self.codes[self.codes >= 0], minlength=len(uniques))
         text = self.values.astype("string").str.strip()
-        marker = text.str.lower().isin(MISSING_MARKERS) & (field.type not in ("id", "label", "text"))
-        self.missing = (text.eq("") | marker).to_numpy(dtype=bool)
+        answer = field.type not in ("id", "label", "text")
+        dont_know = fold_answer(text).isin(DONT_KNOW) & answer
+        marker = text.str.lower().isin(MISSING_MARKERS) & answer & ~dont_know
+        self.missing = (text.eq("") | marker | dont_know).to_numpy(dtype=bool)
         self.text = text.mask(self.missing)
         self.coercions: list[Coercion] = []
         self.note("missing_marker", marker.to_numpy(dtype=bool), ["∅"] * len(text))
+        self.note("dont_know", dont_know.to_numpy(dtype=bool), ["∅"] * len(text))
 
     @property
     def n_missing(self) -> int:

@@ -200,12 +200,13 @@ def trend(data, metric: str = "nps", *, x: str = "submitted_at", freq: str = "M"
     return ax
 
 
-def servqual_gaps(data, *, dimensions=None, lang: str | None = None, ax=None):
-    """SERVQUAL gap P − E per dimension with its 95 % interval; shortfalls (negative gaps) in red."""
+def servqual_gaps(data, *, dimensions=None, weights=None, lang: str | None = None, ax=None):
+    """SERVQUAL gap P − E per dimension with its 95 % interval; shortfalls (negative gaps) in red.
+    ``weights``: survey weights, as in :func:`kit.servqual.gaps`."""
     from kit.servqual import dimension_name, gaps
 
     lang = lang or get_lang()
-    table = gaps(data, dimensions=dimensions).table
+    table = gaps(data, dimensions=dimensions, weights=weights).table
     ax = _axes(ax, size=(7, 3.2))
     names = [dimension_name(d, lang) for d in table.index]
     colours = ["#d1495b" if g < 0 else "#00798c" for g in table["gap"]]
@@ -264,14 +265,16 @@ def kano_map(data, *, feature: str = "feature", functional: str = "functional",
     return ax
 
 
-def importance_performance(data, outcome: str, drivers, *, method: str = "shapley",
+def importance_performance(data, outcome: str, drivers, *, method: str = "shapley", weights=None,
                            kind: str = "survey_responses", lang: str | None = None, ax=None):
     """Importance–performance map: each driver's mean rating (x) against its share of the outcome's R² (y),
-    split at the means into the four quadrants of Martilla & James (1977, external)."""
+    split at the means into the four quadrants of Martilla & James (1977, external); ``weights`` as in
+    :func:`kit.drivers.key_drivers`."""
     from kit.drivers import key_drivers, quadrant_name
 
     lang = lang or get_lang()
-    result = key_drivers(data, outcome, list(drivers), method=method)
+    result = key_drivers(data, outcome, list(drivers), method=method, n_boot=0,  # the map shows no intervals
+                         weights=weights)
     table = result.table
     ax = _axes(ax, size=(7, 5))
     x_mid, y_mid = table["performance"].mean(), table["share"].mean()

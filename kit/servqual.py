@@ -8,7 +8,6 @@ and ``perc_<dimension>_<i>`` (see :data:`kit.schemas.SERVQUAL_DIMENSIONS`).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from kit.results import Result
 from kit.schemas import SERVQUAL_DIMENSIONS
 from kit.scores import clean_frame
 from kit.stats import t_crit
+from kit.weights import check as check_weights
+from kit.weights import effective_n, linearised_mean
 
 DIMENSIONS = tuple(SERVQUAL_DIMENSIONS)
 """The five SERVQUAL dimensions in their usual order [000][002]."""
@@ -45,12 +46,14 @@ def dimension_name(dimension: str, lang: str | None = None) -> str:
 class Gaps(Result):
     """SERVQUAL gaps.
 
-    ``table``, indexed by dimension: ``n`` respondents with both sides answered, mean ``expectation`` and
-    ``perception``, ``gap`` = P − E with its t interval ``ci_low``–``ci_high``, the gap's ``sd`` and the
-    ``weight`` used in the overall score. ``overall`` (weighted mean gap) with ``overall_ci`` over the
-    ``n_overall`` respondents who answered every dimension; ``worst``: the dimension with the most negative
-    gap; ``n``: respondents with at least one SERVQUAL answer; ``n_excluded``: respondents with none;
-    ``n_partial``: respondents who skipped some items. ``to_frame()`` returns ``table``;
+    ``table``, indexed by dimension: ``n`` respondents with at least one statement answered on both sides,
+    mean ``expectation`` and ``perception`` over those paired answers, ``gap`` = perception − expectation
+    with its standard error ``se`` and t interval ``ci_low``–``ci_high``, the importance ``weight`` used in
+    the overall score, and with survey weights Kish's effective n ``n_eff``. ``overall`` (importance-weighted
+    mean gap) with ``overall_ci`` over the ``n_overall`` respondents with a paired statement in every
+    dimension; ``worst``: the dimension with the most negative gap; ``n``: respondents with at least one
+    SERVQUAL answer; ``n_excluded``: respondents with none; ``n_partial``: respondents with some statement
+    not answered on both sides (it is left out for them). ``to_frame()`` returns ``table``;
     ``labelled(lang)`` the same with display names as the index.
     """
 
@@ -70,18 +73,11 @@ class Gaps(Result):
         return table
 
 
-def _t_interval(x: np.ndarray, ci: float) -> tuple[float, float, float, float]:
-    """Mean, sd and the t interval of the mean of ``x`` (NaN where undefined)."""
-    n = len(x)
-    nan = float("nan")
-    if n == 0:
-        return nan, nan, nan, nan
-    mean = float(x.mean())
-    if n < 2:
-        return mean, nan, nan, nan
-    sd = float(x.std(ddof=1))
-    half = float(t_crit(n - 1, ci)) * sd / math.sqrt(n)
-    return mean, sd, mean - half, mean + half
+def _means(y: np.ndarray, w: np.ndarray, ci: float):
+    """Weighted means over the last axis of ``y``, their Taylor-linearised se, and t_{n−1}·se."""
+    n = y.shape[-1]
+    mean, se = linearised_mean(y, w, w * w, n)
+    return mean, se, t_crit(n - 1, ci) * se
 
 
 def _discover(columns, wanted: Sequence[str] | None) -> dict[str, tuple[list[str], list[str]]]:
@@ -103,10 +99,14 @@ def _discover(columns, wanted: Sequence[str] | None) -> dict[str, tuple[list[str
         order = list(wanted)
     spec = {}
     for dim in order:
-        exp, perc = (sorted(found[dim][side]) for side in ("exp", "perc"))
+        exp, perc = (dict(found[dim][side]) for side in ("exp", "perc"))  # statement number → column
         if not exp or not perc:
             raise KitError("servqual_unpaired", dimension=dim, side="exp" if not exp else "perc")
-        spec[dim] = ([c for _, c in exp], [c for _, c in perc])
+        lonely = sorted(exp.keys() ^ perc.keys())
+        if lonely:
+            raise KitError("servqual_unmatched_items", dimension=dim,
+                           columns=", ".join(str(exp.get(i, perc.get(i))) for i in lonely))
+        spec[dim] = ([exp[i] for i in sorted(exp)], [perc[i] for i in sorted(exp)])
     return spec
 
 
@@ -122,6 +122,10 @@ def _spec(df: pd.DataFrame, dimensions) -> dict[str, tuple[list[str], list[str]]
         exp, perc = ([c] if isinstance(c, str) else list(c) for c in sides)
         if not exp or not perc:
             raise KitError("servqual_unpaired", dimension=dim, side="exp" if not exp else "perc")
+        if len(exp) != len(perc):
+            longer = exp if len(exp) > len(perc) else perc
+            raise KitError("servqual_unmatched_items", dimension=dim,
+                           columns=", ".join(map(str, longer[min(len(exp), len(perc)):])))
         spec[dim] = (exp, perc)
     if not spec:
         raise KitError("servqual_no_items")
@@ -132,46 +136,56 @@ def _spec(df: pd.DataFrame, dimensions) -> dict[str, tuple[list[str], list[str]]
     return spec
 
 
-def _weights(weights, dims: list[str]) -> np.ndarray:
-    if weights is None:
+def _importance(importance, dims: list[str]) -> np.ndarray:
+    if importance is None:
         return np.full(len(dims), 1.0 / len(dims))
-    missing = [d for d in dims if d not in weights]
-    unknown = [str(d) for d in weights if d not in dims]
+    missing = [d for d in dims if d not in importance]
+    unknown = [str(d) for d in importance if d not in dims]
     if missing or unknown:
-        raise KitError("servqual_weights_keys", missing=", ".join(missing) or "–", unknown=", ".join(unknown) or "–")
-    w = np.array([weights[d] for d in dims], dtype=float)
+        raise KitError("servqual_importance_keys", missing=", ".join(missing) or "–",
+                       unknown=", ".join(unknown) or "–")
+    w = np.array([importance[d] for d in dims], dtype=float)
     if not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
-        raise KitError("servqual_weights_values", weights=", ".join(f"{d}={weights[d]}" for d in dims))
+        raise KitError("servqual_importance_values", weights=", ".join(f"{d}={importance[d]}" for d in dims))
     return w / w.sum()
 
 
-def gaps(df: pd.DataFrame, dimensions=None, weights: Mapping[str, float] | None = None, ci: float = 0.95, *,
-         scale: tuple[float, float] = SCALE, errors: str = "raise") -> Gaps:
+def gaps(df: pd.DataFrame, dimensions=None, importance: Mapping[str, float] | None = None,
+         ci: float = 0.95, *, weights=None, scale: tuple[float, float] = SCALE,
+         errors: str = "raise") -> Gaps:
     """SERVQUAL gap per dimension, with a paired t interval, and the overall SERVQUAL score.
 
-    A respondent's score on a dimension is the mean of that dimension's items they answered, separately
-    for expectation (E) and perception (P); their gap is :math:`g = \\bar P - \\bar E` (external:
-    Parasuraman, Zeithaml & Berry 1988; dimensions [000][002]). Per dimension, over the :math:`n`
-    respondents with both sides answered,
+    Each statement i of a dimension is asked twice, as an expectation :math:`E_i` and a perception
+    :math:`P_i`; it counts for a respondent only when both are answered. A respondent's gap on a dimension
+    is the mean of their paired statement gaps, :math:`g = \\frac{1}{k}\\sum_{i \\text{ paired}} (P_i - E_i)`
+    over their :math:`k \\ge 1` paired statements (external: Parasuraman, Zeithaml & Berry 1988;
+    dimensions [000][002]). Per dimension, over the :math:`n` respondents with at least one pair,
 
     .. math::
 
         \\bar g = \\bar P - \\bar E, \\qquad \\bar g \\pm t_{1-\\gamma/2,\\,n-1}\\, s_g / \\sqrt{n}
 
-    (a paired-difference interval, :math:`\\gamma = 1 -` ``ci``). The overall score is the weighted mean of
-    the dimension gaps, :math:`\\sum_d w_d g_d` with :math:`\\sum_d w_d = 1` — equal weights by default,
-    or importance weights such as the 100 points customers allocate over the five dimensions
-    (Parasuraman, Zeithaml & Berry 1991, external) — averaged with the same t interval over respondents who
-    answered every dimension. A negative gap means perceptions fall short of expectations.
+    (a paired-difference interval, :math:`\\gamma = 1 -` ``ci``), where :math:`\\bar E` and :math:`\\bar P`
+    average the same paired answers, so gap = perception − expectation on the table. The overall score is
+    the importance-weighted mean of the dimension gaps, :math:`\\sum_d w_d g_d` with :math:`\\sum_d w_d = 1`
+    — equal by default, or importance weights such as the 100 points customers allocate over the five
+    dimensions (Parasuraman, Zeithaml & Berry 1991, external) — averaged with the same t interval over
+    respondents with a pair in every dimension. A negative gap means perceptions fall short of expectations.
+
+    With survey ``weights`` every mean over respondents is weighted, :math:`\\bar g = \\sum w g / \\sum w`;
+    its se is Taylor-linearised (:func:`kit.weights.linearised_mean`; Woodruff 1971, external; s/√n with
+    equal weights), the interval is :math:`\\bar g \\pm t_{n-1}\\,\\mathrm{se}`, and ``n_eff`` is Kish's
+    effective n (Kish 1965, external).
 
     Parameters
     ----------
     df : survey responses.
-    dimensions : None to use every ``exp_<dim>_<i>``/``perc_<dim>_<i>`` column present; a list of
-        dimension names to use only those; or a mapping dimension → (expectation columns, perception
-        columns) for your own item names.
-    weights : mapping dimension → weight (normalised to sum to 1), for the overall score.
+    dimensions : None to use every ``exp_<dim>_<i>``/``perc_<dim>_<i>`` column present (paired by ``i``); a
+        list of dimension names to use only those; or a mapping dimension → (expectation columns,
+        perception columns), paired in order, for your own item names.
+    importance : mapping dimension → importance weight (normalised to sum to 1), for the overall score.
     ci : confidence level of the intervals.
+    weights : survey (respondent) weights: a column name of ``df`` or one value per row.
     scale : the items' scale; values off it raise ``KitError('scores_off_scale')`` or, with
         ``errors="coerce"``, are left out with a warning.
 
@@ -188,39 +202,56 @@ def gaps(df: pd.DataFrame, dimensions=None, weights: Mapping[str, float] | None 
     empathy      4         5.25         5.5  0.25
     >>> res.worst, res.overall
     ('reliability', -0.625)
+    >>> float(gaps(df, weights=[1, 1, 2, 0]).table.loc["reliability", "gap"])  # survey weights
+    -2.25
     """
     if not 0.0 < ci < 1.0:
         raise ValueError("ci must be between 0 and 1")
     spec = _spec(df, dimensions)
     dims = list(spec)
-    w = _weights(weights, dims)
+    imp = _importance(importance, dims)
+    if isinstance(weights, str) and weights not in df.columns:
+        raise KitError("model_columns_missing", columns=weights, available=", ".join(map(str, df.columns)))
+    named = isinstance(weights, str)
+    w = None if weights is None else check_weights(df[weights] if named else weights, len(df),
+                                                   name=weights if named else "weights")
     columns = list(dict.fromkeys(c for exp, perc in spec.values() for c in (*exp, *perc)))
     values, _ = clean_frame(df[columns], name="SERVQUAL", low=scale[0], high=scale[1], whole=True,
-                               errors=errors)
-    answered = values.notna()
-    any_answer = answered.any(axis=1).to_numpy()
+                            errors=errors)
+    answered = values.notna().to_numpy()
+    any_answer = answered.any(axis=1)
     n, n_excluded = int(any_answer.sum()), int((~any_answer).sum())
     if n == 0:
         raise KitError("servqual_no_respondents", n_rows=len(df))
-    n_partial = int((any_answer & ~answered.all(axis=1).to_numpy()).sum())
     values = values[any_answer]
+    w = np.ones(n) if w is None else w[any_answer]
 
-    expectation = pd.DataFrame({d: values[spec[d][0]].mean(axis=1) for d in dims})
-    perception = pd.DataFrame({d: values[spec[d][1]].mean(axis=1) for d in dims})
-    gap = perception - expectation
+    unpaired = np.zeros(n, dtype=bool)
+    respondent_gaps = np.full((n, len(dims)), np.nan)
     rows = {}
-    for d, weight in zip(dims, w, strict=True):
-        both = gap[d].notna().to_numpy()
-        mean, sd, low, high = _t_interval(gap[d].to_numpy()[both], ci)
-        rows[d] = {"n": int(both.sum()), "expectation": expectation[d][both].mean(),
-                   "perception": perception[d][both].mean(), "gap": mean, "ci_low": low, "ci_high": high,
-                   "sd": sd, "weight": weight}
+    for j, (d, weight) in enumerate(zip(dims, imp, strict=True)):
+        exp, perc = (values[c].to_numpy() for c in spec[d])
+        paired = ~np.isnan(exp) & ~np.isnan(perc)
+        unpaired |= (~paired).any(axis=1)
+        k = paired.sum(axis=1)
+        has = k > 0
+        e = np.where(paired, exp, 0.0).sum(axis=1)[has] / k[has]  # mean over the respondent's pairs
+        p = np.where(paired, perc, 0.0).sum(axis=1)[has] / k[has]
+        respondent_gaps[has, j] = p - e
+        wd = w[has]
+        (expectation, perception, _), se, half = _means(np.stack([e, p, p - e]), wd, ci)
+        gap = perception - expectation
+        rows[d] = {"n": int(has.sum()), "expectation": expectation, "perception": perception, "gap": gap,
+                   "se": se[2], "ci_low": gap - half[2], "ci_high": gap + half[2], "weight": weight}
+        if weights is not None:
+            rows[d]["n_eff"] = float(effective_n(wd.sum(), wd @ wd))
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "dimension"
     table["n"] = table["n"].astype(int)
 
-    complete = gap.notna().all(axis=1).to_numpy()
-    overall, _, low, high = _t_interval(gap.to_numpy()[complete] @ w, ci)
+    complete = ~np.isnan(respondent_gaps).any(axis=1)
+    overall, _, half = (float(x) for x in _means(respondent_gaps[complete] @ imp, w[complete], ci))
     worst = None if table["gap"].isna().all() else str(table["gap"].idxmin())
-    return Gaps(overall=overall, overall_ci=(low, high), worst=worst, n=n, n_overall=int(complete.sum()),
-                n_excluded=n_excluded, n_partial=n_partial, table=table)
+    return Gaps(overall=overall, overall_ci=(overall - half, overall + half), worst=worst, n=n,
+                n_overall=int(complete.sum()), n_excluded=n_excluded, n_partial=int(unpaired.sum()),
+                table=table)

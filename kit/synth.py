@@ -486,9 +486,14 @@ def _ids(prefix: str, n: int, width: int = 3) -> pd.api.extensions.ExtensionArra
     return _format_ids(prefix, np.arange(1, n + 1), max(width, len(str(n))))
 
 
+NOT_SIMULATED = {"survey_responses": {"weight"}}
+"""Schema columns a simulated table leaves out: the sample is a simple random sample, so it has no weights."""
+
+
 def _frame(kind: str, columns: Mapping) -> pd.DataFrame:
-    """The table of ``kind``: exactly its schema's columns, in schema order, with the kit's dtypes."""
-    fields = SCHEMAS[kind].fields
+    """The table of ``kind``: exactly its schema's columns (but those :data:`NOT_SIMULATED`), in schema order,
+    with the kit's dtypes."""
+    fields = [f for f in SCHEMAS[kind].fields if f.name not in NOT_SIMULATED.get(kind, ())]
     if set(columns) != {f.name for f in fields}:
         raise ValueError(f"{kind}: columns differ from the schema: {sorted(set(columns) ^ {f.name for f in fields})}")
     return pd.DataFrame({f.name: _as(pd.Series(columns[f.name], copy=False), _DTYPES.get(f.type, "str")) for f in fields}, copy=False)

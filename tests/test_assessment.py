@@ -238,16 +238,131 @@ def test_behaviour_improves_from_30_to_90_days(people):
     assert overall.loc[30, "n"] == 60 * 4  # one coding per trainee × item: the second observer is not counted twice
 
 
+def sm_kappa(a, b, labels, wt=None):
+    """statsmodels' κ on the rater-1 × rater-2 table over ``labels`` (every label a row, used or not)."""
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    table = pd.crosstab(pd.Categorical(a, categories=labels), pd.Categorical(b, categories=labels), dropna=False)
+    return cohens_kappa(table.to_numpy(), wt=wt, return_results=True)
+
+
 def test_kappa_matches_sklearn_and_statsmodels(people):
     from sklearn.metrics import cohen_kappa_score
 
     a = [1, 1, 0, 0, 1, 0, 1, 1, 0, 1]
     b = [1, 0, 0, 0, 1, 0, 1, 1, 1, 1]
     k = A.cohen_kappa(a, b)
-    assert k.kappa == pytest.approx(cohen_kappa_score(a, b))
-    assert k.se == pytest.approx(math.sqrt(k.p_observed * (1 - k.p_observed) / (10 * (1 - k.p_expected) ** 2)))
+    assert k.kappa == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
+    oracle = sm_kappa(a, b, [0, 1])
+    assert k.se == pytest.approx(oracle.std_kappa, abs=1e-10)  # Fleiss, Cohen & Everitt 1969: 0.26238, not Cohen's 0.26352
+    assert k.ci == pytest.approx((oracle.kappa_low, min(oracle.kappa_upp, 1.0)), abs=1e-10)  # upper end clipped at 1
+    assert (k.n, k.p_observed, k.p_expected) == (10, 0.8, pytest.approx(0.52))
     agree = A.observer_agreement(people["observations"])
     assert 0.5 < agree.kappa < 1 and agree.n > 0
+
+
+@pytest.mark.parametrize("wt", [None, "linear", "quadratic"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_kappa_and_se_match_statsmodels_on_random_codings(seed, wt):
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, 150)
+    b = np.where(rng.random(150) < 0.6, a, rng.integers(0, 4, 150))
+    k = A.cohen_kappa(a, b, 0.9, weights=wt)
+    oracle = sm_kappa(a, b, [0, 1, 2, 3], wt=wt)
+    assert k.kappa == pytest.approx(cohen_kappa_score(a, b, weights=wt), abs=1e-12)
+    assert k.kappa == pytest.approx(oracle.kappa, abs=1e-12)
+    assert k.se == pytest.approx(oracle.std_kappa, abs=1e-10)
+    z = stats.norm.ppf(0.95)
+    assert k.ci == pytest.approx((k.kappa - z * oracle.std_kappa, k.kappa + z * oracle.std_kappa), abs=1e-10)
+    assert k.weights == wt
+
+
+@pytest.mark.parametrize("a, b, clean_a, clean_b", [
+    ([1, 0, 1, 1, 0], [1., 0., 1., 0., 0.], [1, 0, 1, 1, 0], [1, 0, 1, 0, 0]),  # int vs float: today κ = 0
+    ([True, False, True, True, False], [1, 0, 1, 0, 0], [1, 0, 1, 1, 0], [1, 0, 1, 0, 0]),
+    (pd.Series([1, 0, None, 1, 0, 1]), pd.Series([1, 0, 1, 1, 0, 0], dtype="Int64"),  # float because of one NaN
+     [1, 0, 1, 0, 1], [1, 0, 1, 0, 0]),
+    (["1", " 0", "１", "1.0", "0"], [1, 0, 1, 0, 0], [1, 0, 1, 1, 0], [1, 0, 1, 0, 0]),  # CSV/Excel text
+    (np.array([2, 1, 2, 2], dtype=np.int8), np.array([2.0, 1.0, 1.0, 2.0], dtype=np.float32), [2, 1, 2, 2], [2, 1, 1, 2]),
+    (pd.Series([True, False, pd.NA, True], dtype="boolean"), np.array([1, 0, 1, 0], dtype=object),
+     [1, 0, 1], [1, 0, 0]),
+    ([" 是", "否 ", "是", "否", ""], ["是", "否", "否", "否", "是"], ["是", "否", "是", "否"], ["是", "否", "否", "否"]),
+])
+def test_kappa_compares_values_not_their_text(a, b, clean_a, clean_b):
+    from sklearn.metrics import cohen_kappa_score
+
+    k = A.cohen_kappa(a, b)
+    assert k.kappa == pytest.approx(cohen_kappa_score(clean_a, clean_b), abs=1e-12)
+    assert k.n == len(clean_a)
+
+
+def test_kappa_text_labels_stay_apart_from_numbers():
+    k = A.cohen_kappa(["1", "一", "1", "一"], [1, "一", "一", 1.0])  # "一" is text, not the number 1
+    assert (k.p_observed, k.n) == (0.5, 4) and k.kappa == pytest.approx(0.0)
+
+
+SATISFACTION = ["非常不满意", "不满意", "一般", "满意", "非常满意"]
+
+
+@pytest.mark.parametrize("wt", ["linear", "quadratic"])
+def test_weighted_kappa_on_an_ordinal_scale_with_an_unused_label(wt):
+    from sklearn.metrics import cohen_kappa_score
+
+    a = ["满意", "不满意", "非常满意", "不满意", "满意", "满意", "非常不满意", "非常满意", "满意", "不满意"]
+    b = ["满意", "满意", "满意", "非常不满意", "满意", "非常满意", "不满意", "非常满意", "不满意", "不满意"]
+    assert "一般" not in a + b  # listed in categories, used by neither rater: still a step on the scale
+    k = A.cohen_kappa(a, b, weights=wt, categories=SATISFACTION)
+    assert k.kappa == pytest.approx(cohen_kappa_score(a, b, labels=SATISFACTION, weights=wt), abs=1e-12)
+    oracle = sm_kappa(a, b, SATISFACTION, wt=wt)
+    assert k.kappa == pytest.approx(oracle.kappa, abs=1e-12) and k.se == pytest.approx(oracle.std_kappa, abs=1e-10)
+    without = [c for c in SATISFACTION if c != "一般"]
+    shorter = A.cohen_kappa(a, b, weights=wt, categories=without)
+    assert shorter.kappa == pytest.approx(cohen_kappa_score(a, b, labels=without, weights=wt), abs=1e-12)
+    assert abs(shorter.kappa - k.kappa) > 0.01  # the unused middle label changes the distances
+    # categories are compared as values too: codes 1–5 given as text
+    codes = {label: i + 1 for i, label in enumerate(SATISFACTION)}
+    numeric = A.cohen_kappa([codes[x] for x in a], [str(codes[x]) for x in b], weights=wt, categories=[1, 2, 3, 4, 5])
+    assert numeric.kappa == pytest.approx(k.kappa, abs=1e-12)
+
+
+def test_weighted_kappa_orders_numbers_by_value_and_refuses_unordered_text():
+    from sklearn.metrics import cohen_kappa_score
+
+    a, b = [1, 2, 10, 10, 2, 1], [2, 2, 10, 2, 1, 1]
+    k = A.cohen_kappa([str(x) for x in a], b, weights="linear")  # as text "10" < "2"; as numbers 2 < 10
+    assert k.kappa == pytest.approx(cohen_kappa_score(a, b, weights="linear"), abs=1e-12)
+    with pytest.raises(KitError) as info:
+        A.cohen_kappa(["满意", "一般"], ["满意", "满意"], weights="linear")
+    assert info.value.code == "kappa_needs_categories" and "categories" in info.value.render("zh")
+    with pytest.raises(KitError) as info:
+        A.cohen_kappa(["满意", "很好"], ["满意", "一般"], categories=SATISFACTION)
+    assert info.value.code == "kappa_unknown_labels" and "很好" in info.value.render("en")
+    with pytest.raises(KitError) as info:
+        A.cohen_kappa([1, 2], [1, 2], weights="linear", categories=[1, 2, 1.0])
+    assert info.value.code == "kappa_bad_categories"
+    with pytest.raises(ValueError):
+        A.cohen_kappa([1, 2], [1, 2], weights="squared")
+    unweighted = A.cohen_kappa(["满意", "一般"], ["满意", "满意"])  # order does not matter without weights
+    assert unweighted.n == 2
+
+
+def test_kappa_edge_cases():
+    empty = A.cohen_kappa([None, np.nan], [1, None])
+    assert empty.n == 0 and math.isnan(empty.kappa) and math.isnan(empty.se)
+    assert A.cohen_kappa([], []).n == 0
+    one = A.cohen_kappa([1], [1.0])
+    assert one.n == 1 and one.p_observed == 1 and math.isnan(one.kappa)  # p_e = 1: κ undefined
+    same = A.cohen_kappa(["是"] * 4, ["是 "] * 4, weights=None)
+    assert math.isnan(same.kappa) and same.p_expected == 1
+    perfect = A.cohen_kappa([1, 0, 1, 0], [True, False, True, False])
+    assert perfect.kappa == 1 and perfect.se == 0 and perfect.ci == (1, 1)
+    with pytest.raises(KitError) as info:
+        A.cohen_kappa([1, 0, 1], [1, 0])
+    assert info.value.code == "kappa_length_mismatch" and "3" in info.value.render("zh")
+    with pytest.raises(KitError):
+        A.cohen_kappa([1, 0], [1, 0], ci=95)
 
 
 def test_results_use_kit_metrics(people, survey):

@@ -1,14 +1,19 @@
-"""Key drivers: subset R² against statsmodels OLS, Shapley against a brute-force permutation average,
-the Shapley axioms, Johnson's weights close to Shapley, and the importance–performance quadrants."""
+"""Key drivers: subset R² against statsmodels OLS/WLS, Shapley against a brute-force permutation average,
+the Shapley axioms, Johnson's weights close to Shapley, the importance–performance quadrants, and the
+bootstrap intervals against plain resampling with sklearn regressions and numpy percentiles."""
 
+import math
+import time
 from itertools import combinations, permutations
 
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from sklearn.linear_model import LinearRegression
 
 import kit.drivers as drivers_module
+from kit.cxreport import DRIVERS
 from kit.drivers import key_drivers
 from kit.errors import KitError
 from kit.scores import ScoreWarning
@@ -30,6 +35,49 @@ def ols_r2(df, outcome, cols) -> float:
     if not cols:
         return 0.0
     return sm.OLS(df[outcome], sm.add_constant(df[list(cols)])).fit().rsquared
+
+
+def shapley_by_hand(X, y, w=None) -> np.ndarray:
+    """Shapley values of R² from sklearn regressions on every subset: φ_j = Σ_S |S|!(p−|S|−1)!/p! ·
+    [R²(S ∪ {j}) − R²(S)], R² weighted by ``w`` when given (WLS)."""
+    p = X.shape[1]
+
+    def r2(cols):
+        if not cols:
+            return 0.0
+        return LinearRegression().fit(X[:, cols], y, sample_weight=w).score(X[:, cols], y, sample_weight=w)
+
+    fitted = {cols: r2(list(cols)) for size in range(p + 1) for cols in combinations(range(p), size)}
+    phi = np.zeros(p)
+    for j in range(p):
+        for cols, value in fitted.items():
+            if j not in cols:
+                joined = tuple(sorted((*cols, j)))
+                share = math.factorial(len(cols)) * math.factorial(p - len(cols) - 1) / math.factorial(p)
+                phi[j] += share * (fitted[joined] - value)
+    return phi
+
+
+def johnson_by_hand(X, y) -> np.ndarray:
+    """Johnson (2000) through the SVD of the standardised data X = U D Vᵀ: Z = U Vᵀ, Λ* = V D Vᵀ,
+    β = Zᵀy (Z orthonormal), ε_j = Σ_k λ*²_jk β²_k."""
+    Xs = (X - X.mean(axis=0)) / X.std(axis=0)
+    ys = (y - y.mean()) / y.std()
+    U, d, Vt = np.linalg.svd(Xs / math.sqrt(len(y)), full_matrices=False)
+    lam = Vt.T @ np.diag(d) @ Vt
+    beta = (U @ Vt).T @ ys / math.sqrt(len(y))
+    return (lam**2) @ (beta**2)
+
+
+def bootstrap_by_hand(X, y, n_boot, seed, ci, importance, w=None) -> np.ndarray:
+    """Percentile interval: replicate b refits on rows rng.integers(0, n, n) of default_rng(seed)."""
+    rng = np.random.default_rng(seed)
+    replicates = []
+    for _ in range(n_boot):
+        rows = rng.integers(0, len(y), len(y))
+        weighted = () if w is None else (w[rows],)
+        replicates.append(importance(X[rows], y[rows], *weighted))
+    return np.percentile(replicates, [50 * (1 - ci), 50 * (1 + ci)], axis=0)
 
 
 def test_subset_r2_matches_statsmodels():
@@ -112,7 +160,8 @@ def test_table_columns_ranks_and_quadrants():
     df = four_factor(seed=7)
     res = key_drivers(df, "csat", FACTORS)
     table = res.table
-    assert list(table.columns) == ["r", "importance", "share", "rank", "performance", "quadrant"]
+    assert list(table.columns) == ["r", "importance", "ci_low", "ci_high", "share", "rank", "performance",
+                                   "quadrant"]
     assert table.index.tolist() == FACTORS and table.index.name == "driver"
     assert table["r"].to_numpy() == pytest.approx(df[FACTORS].corrwith(df["csat"]).to_numpy())
     assert table["performance"].to_numpy() == pytest.approx(df[FACTORS].mean().to_numpy())
@@ -171,6 +220,14 @@ def test_errors():
     assert info.value.code == "drivers_too_few_rows"
     with pytest.raises(ValueError):
         key_drivers(df, "csat", FACTORS, method="lmg")
+    with pytest.raises(ValueError):
+        key_drivers(df, "csat", FACTORS, n_boot=-1)
+    with pytest.raises(KitError) as info:
+        key_drivers(df, "csat", FACTORS, weights="wt")
+    assert info.value.code == "model_columns_missing" and "wt" in str(info.value)
+    with pytest.raises(KitError) as info:
+        key_drivers(df, "csat", FACTORS, weights=[1.0] * 49 + [np.nan])
+    assert info.value.code == "weights_invalid"
 
 
 def test_many_drivers():
@@ -183,7 +240,7 @@ def test_many_drivers():
     johnson = key_drivers(X, "y", [f"x{i}" for i in range(16)], method="johnson")
     assert johnson.r2 == pytest.approx(ols_r2(X, "y", [f"x{i}" for i in range(16)]))
     assert johnson.table["importance"].sum() == pytest.approx(johnson.r2)
-    fifteen = key_drivers(X, "y", [f"x{i}" for i in range(15)])  # the largest exact case stays quick
+    fifteen = key_drivers(X, "y", [f"x{i}" for i in range(15)], n_boot=0)  # the largest exact case: quick
     assert fifteen.table["importance"].sum() == pytest.approx(fifteen.r2)
 
 
@@ -191,4 +248,89 @@ def test_result_reads_well():
     res = key_drivers(four_factor(n=100), "csat", FACTORS)
     assert repr(res).startswith("KeyDrivers(outcome='csat', method='shapley', r2=")
     assert res.to_frame() is res.table
-    assert set(res.to_dict()) == {"outcome", "method", "r2", "n", "n_excluded"}
+    assert set(res.to_dict()) == {"outcome", "method", "r2", "n", "n_excluded", "n_boot"}
+
+
+# --- bootstrap intervals and survey weights -----------------------------------------------------
+
+
+@pytest.mark.parametrize("method, by_hand", [("shapley", shapley_by_hand), ("johnson", johnson_by_hand)])
+def test_bootstrap_interval_matches_plain_resampling(method, by_hand):
+    df = four_factor(n=150, seed=20)
+    res = key_drivers(df, "csat", FACTORS, method=method, n_boot=30, seed=7, ci=0.90)
+    X, y = df[FACTORS].to_numpy(float), df["csat"].to_numpy(float)
+    low, high = bootstrap_by_hand(X, y, 30, 7, 0.90, by_hand)
+    assert res.table["ci_low"].to_numpy() == pytest.approx(low, abs=1e-10)
+    assert res.table["ci_high"].to_numpy() == pytest.approx(high, abs=1e-10)
+    assert res.n_boot == 30
+    again = key_drivers(df, "csat", FACTORS, method=method, n_boot=30, seed=7, ci=0.90)
+    pd.testing.assert_frame_equal(again.table, res.table, check_exact=True)  # the seed reproduces
+    other = key_drivers(df, "csat", FACTORS, method=method, n_boot=30, seed=8, ci=0.90)
+    assert not np.array_equal(other.table["ci_low"], res.table["ci_low"])
+
+
+def test_a_driver_constant_in_a_resample_explains_nothing_there():
+    rng = np.random.default_rng(21)
+    df = pd.DataFrame({"a": rng.normal(size=12), "b": rng.normal(size=12), "rare": [1.0] + [0.0] * 11})
+    df["y"] = df.a + 0.5 * df.b + df.rare + rng.normal(0, 0.3, 12)
+    X, y = df[["a", "b", "rare"]].to_numpy(), df["y"].to_numpy()
+    rng_check = np.random.default_rng(3)
+    assert any(X[rng_check.integers(0, 12, 12), 2].max() == 0 for _ in range(40))  # some resamples lose it
+    res = key_drivers(df, "y", ["a", "b", "rare"], n_boot=40, seed=3)
+    low, high = bootstrap_by_hand(X, y, 40, 3, 0.95, shapley_by_hand)
+    assert res.table["ci_low"].to_numpy() == pytest.approx(low, abs=1e-10)
+    assert res.table["ci_high"].to_numpy() == pytest.approx(high, abs=1e-10)
+    assert res.table.loc["rare", "ci_low"] == 0.0
+
+
+def test_bootstrap_interval_covers_the_estimate_on_the_sample_survey(survey):
+    started = time.perf_counter()
+    res = key_drivers(survey, "csat", list(DRIVERS))  # n_boot=1000, as in the CX report
+    elapsed = time.perf_counter() - started
+    table = res.table
+    assert res.n > 1000 and res.n_boot == 1000
+    assert ((table["ci_low"] <= table["importance"]) & (table["importance"] <= table["ci_high"])).all()
+    assert (table["ci_high"] - table["ci_low"] > 0).all()
+    assert elapsed < 2.0
+
+
+def test_no_bootstrap_gives_no_interval():
+    res = key_drivers(four_factor(n=80, seed=22), "csat", FACTORS, n_boot=0)
+    assert res.n_boot == 0 and res.table[["ci_low", "ci_high"]].isna().all().all()
+    smallest = key_drivers(four_factor(n=6, seed=23), "csat", FACTORS, n_boot=50)  # n = p + 2 still resamples
+    assert smallest.table[["ci_low", "ci_high"]].notna().all().all()
+
+
+def test_survey_weights_match_weighted_least_squares():
+    df = four_factor(n=300, seed=24)
+    w = np.random.default_rng(25).uniform(0.2, 3.0, len(df))
+    res = key_drivers(df.assign(wt=w), "csat", FACTORS, weights="wt", n_boot=20, seed=1)
+    same = key_drivers(df, "csat", FACTORS, weights=w, n_boot=20, seed=1)
+    pd.testing.assert_frame_equal(same.table, res.table)
+    X, y = df[FACTORS].to_numpy(float), df["csat"].to_numpy(float)
+    wls = sm.WLS(y, sm.add_constant(X), weights=w).fit()
+    assert res.r2 == pytest.approx(wls.rsquared, abs=1e-10)
+    assert res.table["importance"].to_numpy() == pytest.approx(shapley_by_hand(X, y, w), abs=1e-10)
+    r = [np.cov(X[:, j], y, aweights=w)[0, 1] / np.sqrt(np.cov(X[:, j], aweights=w) * np.cov(y, aweights=w))
+         for j in range(len(FACTORS))]
+    assert res.table["r"].to_numpy() == pytest.approx(r, abs=1e-12)
+    assert res.table["performance"].to_numpy() == pytest.approx(np.average(X, axis=0, weights=w), abs=1e-12)
+    low, high = bootstrap_by_hand(X, y, 20, 1, 0.95, shapley_by_hand, w)
+    assert res.table["ci_low"].to_numpy() == pytest.approx(low, abs=1e-10)
+    assert res.table["ci_high"].to_numpy() == pytest.approx(high, abs=1e-10)
+    plain = key_drivers(df, "csat", FACTORS, n_boot=20, seed=1)
+    equal = key_drivers(df, "csat", FACTORS, weights=np.full(len(df), 2.5), n_boot=20, seed=1)
+    pd.testing.assert_frame_equal(equal.table, plain.table, rtol=1e-12, atol=1e-12)
+    zero = np.r_[np.zeros(10), np.ones(len(df) - 10)]  # weight 0: not in the estimate nor in any resample
+    pd.testing.assert_frame_equal(key_drivers(df, "csat", FACTORS, weights=zero, n_boot=20, seed=1).table,
+                                  key_drivers(df.iloc[10:], "csat", FACTORS, n_boot=20, seed=1).table)
+    with pytest.raises(KitError) as info:
+        key_drivers(df, "csat", FACTORS, weights=np.r_[np.ones(5), np.zeros(len(df) - 5)])
+    assert info.value.code == "drivers_too_few_rows" and "5" in str(info.value)
+    messy = df.assign(wt=w).astype({"f_price": object})
+    messy.loc[[3, 4], "f_price"] = None  # listwise deletion drops their weights too
+    dropped = key_drivers(messy, "csat", FACTORS, weights="wt", n_boot=0)
+    kept = df.drop(index=[3, 4])
+    assert dropped.r2 == pytest.approx(
+        sm.WLS(kept["csat"], sm.add_constant(kept[FACTORS]), weights=w[kept.index]).fit().rsquared, abs=1e-10)
+

@@ -266,9 +266,23 @@ def test_numbers_with_units_separators_and_missing_markers(tmp_path):
     df, report = load(path, "tickets")
     assert df["compensation"].tolist() == [1200.0, 0.5, 30.0] and str(df["compensation"].dtype) == "Float64"
     assert df["post_nps"].isna().tolist() == [True, True, False] and report.n_missing["post_nps"] == 2
-    assert {c.note_code for c in report.coercions if c.column == "post_nps"} == {"missing_marker"}
+    assert {c.note_code for c in report.coercions if c.column == "post_nps"} == {"dont_know"}
     error = fails(write(tmp_path, "neg.csv", header + rows), "tickets", "out_of_range")
     assert error.rows == [4] and error.column == "补偿金额"
+
+
+def test_dont_know_answers_load_as_missing_and_are_counted_apart(tmp_path):
+    header = "问卷编号,提交时间,推荐意愿,满意度\n"
+    rows = ("R1,2025-03-01,不知道,5\nR2,2025-03-01,9,说不清\nR3,2025-03-01,#N/A,Don’t know\n"
+            "R4,2025-03-01,8,（跳过）\nR5,2025-03-01,不知道怎么说,4\n")
+    error = fails(write(tmp_path, "s.csv", header + rows), "survey_responses", "not_a_number")
+    assert error.rows == [6], "a sentence that merely contains 不知道 is not a don't-know answer"
+    df, report = load(write(tmp_path, "ok.csv", header + rows.replace("不知道怎么说", "10")), "survey_responses")
+    assert df["nps"].isna().tolist() == [True, False, True, False, False]
+    assert df["csat"].isna().tolist() == [False, True, True, True, False]
+    notes = {(c.column, c.note_code): c.count for c in report.coercions}
+    assert notes[("nps", "dont_know")] == 1 and notes[("nps", "missing_marker")] == 1
+    assert notes[("csat", "dont_know")] == 3
 
 
 def test_kano_answers_accept_numbers_and_labels(tmp_path):

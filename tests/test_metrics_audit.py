@@ -360,3 +360,50 @@ def test_small_segments_are_not_tested_and_leave_the_holm_family():
     table = metrics.by_segment(frame, "csat", "segment")
     assert table["p_value"].isna().tolist() == [False, False, True]
     assert table["p_adjusted"].to_numpy()[:2] == pytest.approx(multipletests(table["p_value"][:2], method="holm")[1])
+
+
+# --- 2. trend periods sort as time ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("labels", [
+    ["2025年9月", "2025年10月", "2025年11月", "2025年12月"],
+    ["7月", "8月", "9月", "10月"],
+    ["Sep", "Oct", "Nov", "Dec"],
+    ["2025-9", "2025-10", "2025-11", "2025-12"],
+    ["Q3 2024", "Q4 2024", "Q1 2025", "Q2 2025"],
+    ["Sep 2025", "Oct 2025", "Nov 2025", "Dec 2025"],
+    ["9/2025", "10/2025", "11/2025", "12/2025"],
+])
+def test_trend_alert_orders_periods_as_time(labels):
+    # satisfaction falls 12 % in the last two periods: the alert belongs to the last one, whatever the spelling
+    values = [4.5, 4.5, 3.96, 3.48]
+    shuffled = [3, 0, 2, 1]
+    series = pd.Series([values[i] for i in shuffled], index=[labels[i] for i in shuffled])
+    out = metrics.trend_alert(series)
+    assert out["period"].tolist() == labels
+    assert out.loc[out["alert"], "period"].tolist() == [labels[-1]]
+
+
+def test_trend_alert_refuses_periods_it_cannot_order():
+    with pytest.raises(KitError):
+        metrics.trend_alert(pd.Series([4.0, 3.0, 2.0], index=["12月", "1月", "2月"]))  # which year?
+    with pytest.raises(KitError) as info:
+        metrics.trend_alert(pd.Series([4.0, 3.0], index=["2025-09", "2025年9月"]))  # one month spelt twice
+    assert info.value.code == "metrics_duplicate_periods"
+
+
+# --- "don't know" answers ------------------------------------------------------------------------------------
+
+
+def test_dont_know_answers_are_counted_apart_not_errors():
+    answers = pd.Series([10, 9, "不知道", "", None, "说不清", "N/A", "Don't know", 6, 99], dtype=object)
+    result = metrics.nps(answers, dont_know=99)
+    assert (result.n, result.n_missing, result.n_dont_know) == (3, 2, 5)
+    assert result.value == pytest.approx(100 * (2 - 1) / 3)
+    frame = pd.DataFrame({"segment": ["a"] * 5 + ["b"] * 5, "nps": answers})
+    table = metrics.by_segment(frame, "nps", "segment", min_n=0, dont_know=[99])
+    assert table["n_dont_know"].tolist() == [1, 4] and table["n_dropped"].tolist() == [0, 0]
+    assert table["n"].tolist() == [2, 1]
+    with pytest.raises(KitError) as info:
+        metrics.nps(answers)  # 99 is off the scale unless declared a don't-know code
+    assert info.value.params["count"] == 1

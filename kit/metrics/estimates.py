@@ -65,6 +65,7 @@ class NPSResult(Result):
     passives: float
     detractors: float
     n_dropped: int = field(default=0, repr=False)
+    n_dont_know: int = field(default=0, repr=False)
     n_eff: float = field(default=math.nan, repr=False)
     method: str = field(default=NPS_INTERVAL, repr=False)
 
@@ -106,6 +107,7 @@ class CSATResult(Result):
     n: int
     n_missing: int
     n_dropped: int = field(default=0, repr=False)
+    n_dont_know: int = field(default=0, repr=False)
     mean_se: float = field(default=math.nan, repr=False)
     n_eff: float = field(default=math.nan, repr=False)
     method: str = field(default=SHARE_INTERVAL, repr=False)
@@ -123,6 +125,7 @@ class CESResult(Result):
     low_effort_share: float
     low_effort_ci: tuple[float, float]
     n_dropped: int = field(default=0, repr=False)
+    n_dont_know: int = field(default=0, repr=False)
     se: float = field(default=math.nan, repr=False)
     n_eff: float = field(default=math.nan, repr=False)
     method: str = field(default=MEAN_INTERVAL, repr=False)
@@ -301,25 +304,26 @@ def _item(value):
     return np.asarray(value)[0].item()
 
 
-def _scalar(name: str, scores, confidence: float, errors: str, weights=None, **options):
+def _scalar(name: str, scores, confidence: float, errors: str, weights=None, dont_know=(), **options):
     metric = METRICS[name]
     low, high = metric.scale(**options)
     check_confidence(confidence)
     label = scores.name if isinstance(scores, pd.Series) and scores.name is not None else name
-    clean = clean_scores(scores, low, high, name=str(label), errors=errors)
+    clean = clean_scores(scores, low, high, name=str(label), errors=errors, dont_know=dont_know)
     codes = (clean.values - low).astype(np.intp)
     w = None if weights is None else check_weights(weights, len(clean.valid))[clean.valid]
     table = metric.table(Tally.of(codes, high - low + 1, w).reshape(1, high - low + 1), confidence, **options)
     fields = {k: _item(v) for k, v in table.items()}
     fields["n"] = int(fields["n"])
     method = metric.method + ("" if weights is None else WEIGHTED)
-    return metric.result(**fields, n_missing=clean.n_missing, n_dropped=clean.n_dropped, method=method)
+    return metric.result(**fields, n_missing=clean.n_missing, n_dropped=clean.n_dropped,
+                         n_dont_know=clean.n_dont_know, method=method)
 
 
 # --- scalar metrics -----------------------------------------------------------------------------
 
 
-def nps(scores, ci: float = 0.95, errors: str = "raise", *, weights=None) -> NPSResult:
+def nps(scores, ci: float = 0.95, errors: str = "raise", *, weights=None, dont_know=()) -> NPSResult:
     """Net Promoter Score (净推荐值) of 0–10 "how likely are you to recommend" answers, with its interval.
 
     NPS = 100 · (P − D) / n, in points from −100 to +100, where P counts promoters (9–10) and D detractors
@@ -340,18 +344,21 @@ def nps(scores, ci: float = 0.95, errors: str = "raise", *, weights=None) -> NPS
     ``weights``: one survey weight per input value (design or :func:`kit.weights.rake` weights). Shares are
     then weighted, ``n_eff`` is Kish's effective n and replaces n in se and interval (Kish 1965, external).
 
-    ``scores``: list, array or Series (numbers or text such as ``"9分"``); missing values are left out and
-    counted in ``n_missing``; values off 0–10 raise, or with ``errors="coerce"`` are dropped with a warning.
+    ``scores``: list, array or Series (numbers or text such as ``"9分"``); blanks are left out and counted
+    in ``n_missing``; explicit non-answers (不知道, 说不清, N/A, Don't know …, and the numeric codes given as
+    ``dont_know``, e.g. 99) are left out and counted in ``n_dont_know``; values off 0–10 raise, or with
+    ``errors="coerce"`` are dropped with a warning.
 
     >>> nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 5])  # doctest: +NORMALIZE_WHITESPACE
     NPSResult(value=20.0, ci=(-30.33, 61.1), se=27.57, n=10, n_missing=0,
               promoters=0.5, passives=0.2, detractors=0.3)
     >>> nps([10] * 7 + [8] + [3] * 2).value
     50.0
-    >>> nps(["9分", "１０", None, 6]).n_missing
-    1
+    >>> r = nps(["9分", "１０", None, 6, "不知道"])
+    >>> r.n, r.n_missing, r.n_dont_know
+    (3, 1, 1)
     """
-    return _scalar("nps", scores, ci, errors, weights)
+    return _scalar("nps", scores, ci, errors, weights, dont_know)
 
 
 def nps_diff(a, b, ci: float = 0.95, errors: str = "raise", *, weights_a=None, weights_b=None) -> NPSDiffResult:
@@ -400,7 +407,7 @@ def z_test(diff, se):
 
 
 def csat(scores, scale: int = 5, top_box: int = 2, ci: float = 0.95, errors: str = "raise", *,
-         weights=None) -> CSATResult:
+         weights=None, dont_know=()) -> CSATResult:
     """Customer satisfaction (客户满意度评分) on a 1–``scale`` rating: top-box share and mean, each with an interval.
 
     ``value`` = 100 · (answers in the top ``top_box`` boxes) / n, i.e. the % of 4–5 ratings on a 5-point
@@ -419,21 +426,23 @@ def csat(scores, scale: int = 5, top_box: int = 2, ci: float = 0.95, errors: str
 
     ``weights``: survey weights; the share's Wilson interval then uses Kish's effective n and the mean's
     se is Taylor-linearised (:func:`kit.weights.linearised_mean`; equal weights give s/√n exactly).
+    Blanks, explicit non-answers and ``dont_know`` codes are left out and counted as in :func:`nps`.
 
     >>> csat([5, 5, 4, 4, 4, 3, 5, 2, 4, 5])
     CSATResult(value=80.0, ci=(49.02, 94.33), mean=4.1, mean_ci=(3.389, 4.811), n=10, n_missing=0)
     """
-    return _scalar("csat", scores, ci, errors, weights, scale=scale, top_box=top_box)
+    return _scalar("csat", scores, ci, errors, weights, dont_know, scale=scale, top_box=top_box)
 
 
 def ces(scores, scale: int = 7, ci: float = 0.95, low_effort_max: int = 2, errors: str = "raise", *,
-        weights=None) -> CESResult:
+        weights=None, dont_know=()) -> CESResult:
     """Customer effort score (客户努力度评分): mean effort on 1–``scale``, lower = easier, with its t interval.
 
     ``value`` = mean rating, ``ci`` = mean ± t_{1−α/2, n−1}·s/√n (Student 1908, external; clipped to the
     scale). Direction and scale follow [000]: a 7-point scale where a low score means a smooth experience,
     target ≤ 2. ``low_effort_share`` is the share (0–1) of answers ≤ ``low_effort_max`` (default 2,
-    [000]'s target level), with a Wilson interval ``low_effort_ci``. ``weights``: as in :func:`csat`.
+    [000]'s target level), with a Wilson interval ``low_effort_ci``. ``weights`` and ``dont_know``: as in
+    :func:`csat` and :func:`nps`.
 
     Careful: the external CES 2.0 wording (Dixon, Toman & DeLisi 2013) is an agreement scale where
     *high* = easy. Recode such answers first (``scale + 1 − x``) so that lower is easier, and state the
@@ -443,4 +452,4 @@ def ces(scores, scale: int = 7, ci: float = 0.95, low_effort_max: int = 2, error
     CESResult(value=2.3, ci=(1.343, 3.257), n=10, n_missing=0,
               low_effort_share=0.7, low_effort_ci=(0.3968, 0.8922))
     """
-    return _scalar("ces", scores, ci, errors, weights, scale=scale, low_effort_max=low_effort_max)
+    return _scalar("ces", scores, ci, errors, weights, dont_know, scale=scale, low_effort_max=low_effort_max)

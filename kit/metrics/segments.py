@@ -72,20 +72,27 @@ def _group_codes(df: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.Data
     return group.astype(np.int64, copy=False), keys_frame
 
 
-def _aligned_scores(column: pd.Series, low: int, high: int, name: str, errors: str):
-    """Row-aligned score codes (score − low; −1 missing, −2 dropped) and whether every row is valid.
+MISSING, DROPPED, DONT_KNOW = -1, -2, -3
+"""Row codes of the answers that are not scores: blank, off the scale (dropped), or an explicit "don't know"."""
+
+
+def _aligned_scores(column: pd.Series, low: int, high: int, name: str, errors: str, dont_know=()):
+    """Row-aligned score codes (score − low, or :data:`MISSING`, :data:`DROPPED`, :data:`DONT_KNOW`) and
+    whether every row is valid.
 
     Validation, the error or warning and the row masks come from :func:`kit.scores.clean_scores`, so the
-    scores can be counted per group. A plain integer column already on
-    the scale skips the cleaning (nothing can be missing or off the scale)."""
-    if pd.api.types.is_integer_dtype(column.dtype) and isinstance(column.dtype, np.dtype):
+    scores can be counted per group. A plain integer column already on the scale skips the cleaning
+    (nothing can be missing or off the scale), unless numeric don't-know codes are declared."""
+    plain = pd.api.types.is_integer_dtype(column.dtype) and isinstance(column.dtype, np.dtype)
+    declared = not (np.ndim(dont_know) > 0 and len(dont_know) == 0)
+    if plain and not declared:
         raw = column.to_numpy()
         if len(raw) == 0 or (raw.min() >= low and raw.max() <= high):
             codes = raw.astype(np.int64)
             codes -= low
             return codes, True
-    clean = clean_scores(column, low, high, name=name, errors=errors)
-    codes = np.where(clean.missing, -1, -2)
+    clean = clean_scores(column, low, high, name=name, errors=errors, dont_know=dont_know)
+    codes = np.select([clean.missing, clean.dont_know], [MISSING, DONT_KNOW], DROPPED)
     codes[clean.valid] = clean.values.astype(np.int64) - low
     return codes, bool(clean.valid.all())
 
@@ -99,10 +106,11 @@ class Grouped:
     tally: Tally
     n_missing: np.ndarray
     n_dropped: np.ndarray
+    n_dont_know: np.ndarray
 
 
 def _tally_by(df: pd.DataFrame, name: str, keys: list[str], column, weights=None, *, errors: str = "raise",
-             **options) -> Grouped:
+              dont_know=(), **options) -> Grouped:
     """Tally the scores in ``column`` per combination of ``keys`` (one ``np.bincount`` per sum), with
     survey ``weights`` (a column name or one value per row) when given."""
     low, high = METRICS[name].scale(**options)
@@ -117,20 +125,20 @@ def _tally_by(df: pd.DataFrame, name: str, keys: list[str], column, weights=None
         w = check_weights(df[weights] if isinstance(weights, str) else weights, len(df),
                           name=weights if isinstance(weights, str) else "weights")
     group, keys_frame = _group_codes(df, keys)
-    scores, complete = _aligned_scores(df[column], low, high, name=str(column), errors=errors)
+    scores, complete = _aligned_scores(df[column], low, high, name=str(column), errors=errors, dont_know=dont_know)
     n_groups, width = len(keys_frame), high - low + 1
     if complete:
         cells = group * width
         cells += scores
-        n_missing = n_dropped = np.zeros(n_groups, dtype=np.int64)
+        n_missing = n_dropped = n_dont_know = np.zeros(n_groups, dtype=np.int64)
     else:
         valid = scores >= 0
         cells = group[valid] * width + scores[valid]
         w = None if w is None else w[valid]
-        n_missing = np.bincount(group[scores == -1], minlength=n_groups)
-        n_dropped = np.bincount(group[scores == -2], minlength=n_groups)
+        n_missing, n_dropped, n_dont_know = (np.bincount(group[scores == code], minlength=n_groups)
+                                             for code in (MISSING, DROPPED, DONT_KNOW))
     tally = Tally.of(cells, n_groups * width, w).reshape(n_groups, width)
-    return Grouped(keys_frame, tally, n_missing, n_dropped)
+    return Grouped(keys_frame, tally, n_missing, n_dropped, n_dont_know)
 
 
 def _result_columns(spec, table: dict, grouped: Grouped) -> dict:
@@ -141,8 +149,8 @@ def _result_columns(spec, table: dict, grouped: Grouped) -> dict:
         value = table.get(f.name)
         if isinstance(value, tuple):
             columns[f"{f.name}_low"], columns[f"{f.name}_high"] = value
-        elif f.name == "n_dropped":
-            columns[f.name] = grouped.n_dropped
+        elif f.name in ("n_dropped", "n_dont_know"):
+            columns[f.name] = getattr(grouped, f.name)
         elif value is not None and f.name not in columns:
             columns[f.name] = value
     return columns
@@ -150,7 +158,7 @@ def _result_columns(spec, table: dict, grouped: Grouped) -> dict:
 
 def by_segment(df: pd.DataFrame, metric, by, min_n: int = 30, ci: float = 0.95,
                score_column: str | None = None, *, errors: str = "raise", suppress: bool = True,
-               weights=None, **metric_kwargs) -> pd.DataFrame:
+               weights=None, dont_know=(), **metric_kwargs) -> pd.DataFrame:
     """NPS, CSAT or CES per segment, vectorised: one row per segment with n, value, interval, a test
     against the rest of the sample and a flag.
 
@@ -160,7 +168,8 @@ def by_segment(df: pd.DataFrame, metric, by, min_n: int = 30, ci: float = 0.95,
     other columns are sorted, and a missing segment value forms its own row. ``metric_kwargs`` go to the
     metric (``scale``, ``top_box``, ``low_effort_max``). ``weights``: survey weights, a column name or one
     value per row (then every estimate is weighted as in :func:`kit.metrics.nps`, and ``n_eff`` is Kish's
-    effective n).
+    effective n). ``dont_know``: numeric codes that mean "don't know" (e.g. 99), as in
+    :func:`kit.scores.clean_scores`; text such as 不知道 or N/A always does.
 
     The columns are the segment key(s), ``n``, ``n_missing`` (missing scores in that segment), the metric's
     fields as in its result's ``to_dict()`` (``value``, ``ci_low``, ``ci_high``, …), then the test of the
@@ -187,7 +196,8 @@ def by_segment(df: pd.DataFrame, metric, by, min_n: int = 30, ci: float = 0.95,
     min_n = check_whole("min_n", min_n, 0, math.inf)
     spec.scale(**metric_kwargs)
     check_confidence(ci)
-    grouped = _tally_by(df, name, keys, score_column or name, weights, errors=errors, **metric_kwargs)
+    grouped = _tally_by(df, name, keys, score_column or name, weights, errors=errors, dont_know=dont_know,
+                        **metric_kwargs)
     table = spec.table(grouped.tally, ci, **metric_kwargs)
     rest = spec.table(grouped.tally.rest(), ci, **metric_kwargs)
     small = table["n"] < min_n
@@ -202,7 +212,7 @@ def by_segment(df: pd.DataFrame, metric, by, min_n: int = 30, ci: float = 0.95,
     columns.update(vs_rest=np.where(tested, vs_rest, np.nan), p_value=p_value, p_adjusted=p_adjusted)
     out = pd.concat([grouped.keys, pd.DataFrame(columns)], axis=1)
     if suppress and small.any():
-        estimates = [c for c in columns if c not in ("n", "n_missing", "n_dropped")]
+        estimates = [c for c in columns if c not in ("n", "n_missing", "n_dropped", "n_dont_know")]
         out.loc[small, estimates] = np.nan
     significant = p_adjusted < ALPHA
     out["differs"] = np.select([significant & (vs_rest > 0), significant & (vs_rest < 0)], ["higher", "lower"], "")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kit.errors import KitError
+from kit.periods import period_key
 from kit.stats import check_confidence
 
 from .arguments import check_positive, check_whole
@@ -38,8 +39,9 @@ def trend_alert(values_by_period, drop: float = 0.10, periods: int = 2, *, relat
     Input: a Series indexed by period (a MultiIndex's outer levels act as ``by``), or a DataFrame with a
     ``period`` column and a ``value`` column (default: the column called "value", else the only numeric
     column besides ``period`` and ``by``); ``by`` names the column(s) of separate series, e.g. ``"team"``.
-    Rows are sorted by period (strings like 2025-03 or 2025Q1 sort correctly); a period repeated within a
-    series raises a kit error. Output: one row per period with ``by``…, ``period``, ``value``,
+    Rows are sorted by period as time, not as text (:func:`kit.periods.period_key`: 2025年9月 before
+    2025年12月, Sep before Dec, Q3 2024 before Q1 2025; labels it cannot order raise a kit error, never a
+    silent text sort); a period repeated within a series, in any spelling, raises a kit error. Output: one row per period with ``by``…, ``period``, ``value``,
     ``previous``, ``change``, ``falling``, ``run`` and ``alert``.
 
     >>> s = pd.Series([4.6, 4.1, 3.6, 3.5, 3.0], index=["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1"])
@@ -78,8 +80,11 @@ def trend_alert(values_by_period, drop: float = 0.10, periods: int = 2, *, relat
         elif value not in frame.columns:
             raise KitError("metrics_missing_columns", missing=str(value),
                            available=", ".join(map(str, frame.columns)))
-    frame = frame[[*keys, period, value]].sort_values([*keys, period], kind="stable").reset_index(drop=True)
-    repeated = frame.duplicated([*keys, period], keep=False)
+    frame = frame[[*keys, period, value]]
+    when = frame.groupby(keys, sort=False)[period].transform(period_key) if keys else period_key(frame[period])
+    frame = (frame.assign(_when=when.to_numpy()).sort_values([*keys, "_when"], kind="stable")
+             .reset_index(drop=True))
+    repeated = frame.duplicated([*keys, "_when"], keep=False)
     if repeated.any():
         examples = frame.loc[repeated, [*keys, period]].drop_duplicates().astype(str).agg(" ".join, axis=1)
         raise KitError("metrics_duplicate_periods", count=len(examples), examples=", ".join(examples[:5]))
@@ -164,7 +169,7 @@ def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_a
     worse = vs_previous < 0 if higher_is_better else vs_previous > 0
     out = pd.concat([grouped.keys, pd.DataFrame(_result_columns(spec, table, grouped))],
                     axis=1)
-    estimates = [c for c in out.columns if c not in ("period", "n", "n_missing", "n_dropped")]
+    estimates = [c for c in out.columns if c not in ("period", "n", "n_missing", "n_dropped", "n_dont_know")]
     out.loc[~shown, estimates] = np.nan
     out["flag"] = np.where(shown, "", "small")
     rule = trend_alert(out.set_index("period")["value"], drop=drop, periods=periods, relative=relative,
