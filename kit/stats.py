@@ -94,9 +94,12 @@ def two_proportions(x_a, n_a, x_b, n_b, z: float):
 
     >>> [round(float(v), 4) for v in two_proportions(40, 50, 30, 50, z_crit(0.95))]
     [0.8, 0.6, 0.2, 0.0201, 0.3636, 2.1822, 0.0291]
+    >>> float(two_proportions(3, 10, 0, 0, 1.96)[2])  # an empty group: no difference, no error
+    nan
     """
     from scipy.special import ndtr
 
+    x_a, n_a, x_b, n_b = (np.asarray(v, dtype=float) for v in (x_a, n_a, x_b, n_b))
     low_a, high_a = wilson(x_a, n_a, z)
     low_b, high_b = wilson(x_b, n_b, z)
     with np.errstate(invalid="ignore", divide="ignore"):

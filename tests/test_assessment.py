@@ -380,6 +380,22 @@ def test_results_use_kit_metrics(people, survey):
     assert res.csat_mean_p == pytest.approx(welch.pvalue)
     assert res.csat_mean_diff_ci == pytest.approx(tuple(welch.confidence_interval()))
     assert res.nps_diff > 0  # the synthetic training effect
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
+    top = [int((survey.loc[rows, "csat"] >= 4).sum()) for rows in (after, before)]
+    size = [int(survey.loc[rows, "csat"].notna().sum()) for rows in (after, before)]
+    low, high = confint_proportions_2indep(top[0], size[0], top[1], size[1], method="newcomb")
+    assert res.csat_diff_ci == pytest.approx((100 * low, 100 * high))
+    assert res.csat_p == pytest.approx(proportions_ztest(top, size)[1])
+
+
+def test_results_for_an_agent_with_customers_only_after_training(people, survey):
+    trainee = people["trainees"].iloc[0]
+    served = survey[survey["agent_id"] == trainee["trainee_id"]]
+    later = served[served["submitted_at"] >= pd.Timestamp(trainee["trained_on"])]
+    res = A.results(later, people["trainees"][people["trainees"]["trainee_id"] == trainee["trainee_id"]])
+    assert res.n_before == 0 and res.n_after == len(later)
+    assert math.isnan(res.csat_diff) and math.isnan(res.csat_p) and math.isnan(res.nps_p)
 
 
 def test_kirkpatrick_summary_and_due_dates(people, survey):

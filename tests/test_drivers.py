@@ -240,6 +240,9 @@ def test_many_drivers():
     johnson = key_drivers(X, "y", [f"x{i}" for i in range(16)], method="johnson")
     assert johnson.r2 == pytest.approx(ols_r2(X, "y", [f"x{i}" for i in range(16)]))
     assert johnson.table["importance"].sum() == pytest.approx(johnson.r2)
+    assert johnson.n_boot == 1000 and johnson.table["ci_low"].notna().all()
+    eleven = key_drivers(X.head(60), "y", [f"x{i}" for i in range(11)])  # Shapley on many drivers: fewer replicates
+    assert eleven.n_boot == 100 and (eleven.table["ci_low"] <= eleven.table["ci_high"]).all()
     fifteen = key_drivers(X, "y", [f"x{i}" for i in range(15)], n_boot=0)  # the largest exact case: quick
     assert fifteen.table["importance"].sum() == pytest.approx(fifteen.r2)
 
