@@ -194,7 +194,6 @@ def by_segment(df: pd.DataFrame, metric, by, min_n: int = 30, ci: float = 0.95,
     spec = METRICS[name]
     keys = [by] if isinstance(by, str) else list(by)
     min_n = check_whole("min_n", min_n, 0, math.inf)
-    spec.scale(**metric_kwargs)
     check_confidence(ci)
     grouped = _tally_by(df, name, keys, score_column or name, weights, errors=errors, dont_know=dont_know,
                         **metric_kwargs)

@@ -12,7 +12,7 @@ from kit.errors import KitError
 from kit.periods import period_key
 from kit.stats import check_confidence
 
-from .arguments import check_positive, check_whole
+from .arguments import check_positive, check_share, check_whole
 from .estimates import METRICS, WEIGHTED, z_test
 from .segments import _result_columns, _tally_by, metric_name
 
@@ -175,7 +175,7 @@ def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_a
     rule = trend_alert(out.set_index("period")["value"], drop=drop, periods=periods, relative=relative,
                        higher_is_better=higher_is_better)
     out["vs_previous"], out["p_value"] = vs_previous, p_value
-    out["alert"] = worse & (p_value < check_positive("alpha", alpha))
+    out["alert"] = worse & (p_value < check_share("alpha", alpha))
     out["change"], out["rule_alert"] = rule["change"].to_numpy(), rule["alert"].to_numpy(dtype=bool)
     out.attrs.update(method=spec.method + ("" if weights is None else WEIGHTED), n_undated=int((~dated).sum()))
     return out
