@@ -28,8 +28,9 @@ lint: $(STAMP)
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# JupyterLab in the course language: `make lab` (Chinese), `KIT_LANG=en make lab` (English)
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.extension_manager=readonly $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(BIN)/kit lab --course-lang $${KIT_LANG:-zh}
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

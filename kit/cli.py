@@ -17,7 +17,7 @@ from rich.text import Text
 from kit import i18n
 from kit.errors import KitError
 from kit.i18n import t
-from kit.paths import BUILD, ROOT, SAMPLE
+from kit.paths import BUILD, NOTEBOOKS, ROOT, SAMPLE
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -151,6 +151,22 @@ def handouts(
     for path in pages:
         console.print(f"  {path}", highlight=False)
     console.print(t("cli.handouts.index", file=index), highlight=False)
+
+
+@app.command("lab", help=t("cli.lab.help"))
+def lab(
+    course_lang: Annotated[str | None, typer.Option("--course-lang", help=t("cli.lab.course_lang"))] = None,
+    notebooks: Annotated[Path, typer.Option(help=t("cli.lab.notebooks"))] = NOTEBOOKS,
+):
+    import subprocess
+
+    from kit import lab as jupyterlab
+
+    lang = _check_lang(course_lang or i18n.get_lang())
+    settings = jupyterlab.write_settings(BUILD / "lab" / lang / "settings", lang)
+    argv, env = jupyterlab.command(notebooks, settings)
+    console.print(t("cli.lab.starting", lang_name=t(f"cli.lab.lang_{lang}"), folder=notebooks), highlight=False)
+    raise typer.Exit(subprocess.call(argv, env=env))
 
 
 def _grading_commands() -> None:
