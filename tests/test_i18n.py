@@ -49,6 +49,24 @@ def test_chinese_text_is_translated(en_path, zh_path):
             assert CJK.search(str(zh[key])), f"{zh_path.name}:{key} looks untranslated: {zh[key]!r}"
 
 
+MAKING_OF = {  # words about how the course was made, which mean nothing to a trainee or a manager
+    "zh": re.compile(r"种子|简报|套件"),
+    "en": re.compile(r"\bseeds?\b|course brief", re.IGNORECASE),  # a client's brief is a brief of another kind
+}
+RANDOM_SEED = re.compile(r"random seed|--seed|reproducible by seed|the same seed", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_words_about_how_the_course_was_made(lang):
+    found = []
+    for path in [*LOCALE.glob(f"*.{lang}.yml"), *COURSE.rglob(f"*.{lang}.yml")]:
+        for key, value in load(path).items():  # values only: the files' comments are for authors
+            shown = RANDOM_SEED.sub("", str(value))  # a random seed is a seed of another kind
+            if MAKING_OF[lang].search(shown):
+                found.append(f"{path.name}:{key}")
+    assert found == [], "cite 源材料 / source material [000]… instead"
+
+
 def test_every_zh_file_has_an_en_twin():
     for zh in [*LOCALE.glob("*.zh.yml"), *COURSE.rglob("*.zh.yml")]:
         assert zh.with_name(zh.name.replace(".zh.yml", ".en.yml")).exists(), zh
