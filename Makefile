@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lab lint bench clean
+.PHONY: setup demo test lab app lint bench clean
 
 # The virtual environment with the kit and its test extras; redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -27,6 +27,10 @@ lint: $(STAMP)
 
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# A lesson as a no-code app: `make app` (lesson 4 in Chinese), `make app LESSON=needs KIT_LANG=en`
+app: setup
+	$(BIN)/kit app $${LESSON:-metrics} --course-lang $${KIT_LANG:-zh}
 
 # JupyterLab in the course language: `make lab` (Chinese), `KIT_LANG=en make lab` (English)
 lab: setup

@@ -169,6 +169,26 @@ def lab(
     raise typer.Exit(subprocess.call(argv, env=env))
 
 
+@app.command("app", help=t("cli.app.help"))
+def lesson_app(
+    lesson: Annotated[str, typer.Argument(help=t("cli.app.lesson"))],
+    course_lang: Annotated[str | None, typer.Option("--course-lang", help=t("cli.app.course_lang"))] = None,
+    trainee_id: Annotated[str, typer.Option(help=t("cli.app.trainee"))] = "demo",
+    port: Annotated[int, typer.Option(help=t("cli.app.port"))] = 8866,
+):
+    import subprocess
+
+    from kit import app as lesson_apps
+    from kit.pipeline.handouts import select
+
+    lang = _check_lang(course_lang or i18n.get_lang())
+    chosen = select([lesson])[0]
+    notebook = lesson_apps.prepare(chosen.path, BUILD / "app" / f"{chosen.stem}.{lang}.ipynb", lang=lang,
+                                   trainee_id=trainee_id)
+    console.print(t("cli.app.starting", lesson=chosen.stem, url=f"http://localhost:{port}/"), highlight=False)
+    raise typer.Exit(subprocess.call(lesson_apps.command(notebook, port), cwd=ROOT))
+
+
 def _grading_commands() -> None:
     from kit.grading.cli import assign, grade_app
 
