@@ -25,6 +25,8 @@ err_console = Console(stderr=True, soft_wrap=True)
 app = typer.Typer(help=t("cli.help"), no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 data_app = typer.Typer(help=t("cli.data.help"), no_args_is_help=True)
 app.add_typer(data_app, name="data")
+release_app = typer.Typer(help=t("cli.release.group_help"), no_args_is_help=True)
+app.add_typer(release_app, name="release")
 
 DEMO_COHORT = "2025-A"
 
@@ -180,13 +182,28 @@ def lesson_app(
 
     from kit import app as lesson_apps
     from kit.pipeline.handouts import select
+    from kit.release import personalise
 
     lang = _check_lang(course_lang or i18n.get_lang())
     chosen = select([lesson])[0]
-    notebook = lesson_apps.prepare(chosen.path, BUILD / "app" / f"{chosen.stem}.{lang}.ipynb", lang=lang,
-                                   trainee_id=trainee_id)
+    notebook = personalise(chosen.path, BUILD / "app" / f"{chosen.stem}.{lang}.ipynb", lang=lang,
+                           trainee_id=trainee_id)
     console.print(t("cli.app.starting", lesson=chosen.stem, url=f"http://localhost:{port}/"), highlight=False)
     raise typer.Exit(subprocess.call(lesson_apps.command(notebook, port), cwd=ROOT))
+
+
+@release_app.command("lessons", help=t("cli.release.help"))
+def release_lessons(
+    roster: Annotated[Path, typer.Option("--roster", help=t("cli.release.roster"))],
+    out: Annotated[Path, typer.Option("--out", help=t("cli.release.out"))] = Path("release"),
+    modules: Annotated[list[str] | None, typer.Option("--module", help=t("cli.release.module"))] = None,
+    course_lang: Annotated[str | None, typer.Option("--course-lang", help=t("cli.release.course_lang"))] = None,
+):
+    from kit import release
+
+    trainees = release.roster(roster, _check_lang(course_lang or i18n.get_lang()))
+    written = release.release_lessons(trainees, out, modules)
+    console.print(t("cli.release.done", n=len(written), trainees=len(trainees), out=out), highlight=False)
 
 
 def _grading_commands() -> None:
