@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from widgets_in_browser import move_a_slider
 
 from kit import lab as jupyterlab_settings
 from kit.paths import NOTEBOOKS
@@ -88,17 +89,7 @@ def test_a_slider_in_a_running_lesson_changes_its_output(browser, jupyterlab):
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_text("Run All Cells", exact=True).click()
 
-    interactive = ".widget-vbox:has(> .widget-slider):has(> .widget-output)"
-    page.wait_for_selector(f"{interactive} .widget-output img, {interactive} .widget-output table", timeout=240_000)
-    box = page.locator(interactive).first
-    box.scroll_into_view_if_needed()
-    output = box.locator(":scope > .widget-output")
-    before = output.inner_html()
-    box.locator(".noUi-handle").first.focus()
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function("([el, old]) => el.innerHTML !== old", arg=[output.element_handle(), before],
-                           timeout=60_000)
-    assert output.inner_html() != before
+    before, after = move_a_slider(page)
+    assert after != before
     assert errors == []
     page.close()
