@@ -93,6 +93,15 @@ legit = {
 }
 """
 
+FORGED_SIGNATURE = """
+import sys
+session = get_ipython().kernel.session
+key, session.key = session.key, b"not the grader's key"
+print("signed with another key"); sys.stdout.flush()
+session.key = key
+forged = "after"
+"""
+
 
 def build_survivable(workdir):
     nb = notebook(
@@ -107,6 +116,7 @@ def build_survivable(workdir):
         answer("loop", "loop = 'started'\nwhile True:\n    pass"),
         answer("after_loop", "after_loop = 'ran'"),
         answer("exc", "exc = 'before'\n{}['missing']"),
+        answer("forged", FORGED_SIGNATURE),
         answer("exit", "import sys\nexit = 'before'\nsys.exit(3)"),
         answer("huge", "huge = 'before'\nblob = bytearray(50 * 2**30)"),
         answer("grow", "grow = 'before'\nhog = [bytearray(10**8) for _ in range(10**6)]"),
@@ -119,7 +129,7 @@ def build_survivable(workdir):
         answer("after_wipe", "after_wipe = 'alive'"),
         v4.new_code_cell("defined_elsewhere = 'in a plain cell'"),
     )
-    qids = ["q1", "q2", "vmsize", "q3", "q4", "legit", "loop", "after_loop", "exc", "exit", "huge", "grow", "after_memory",
+    qids = ["q1", "q2", "vmsize", "q3", "q4", "legit", "loop", "after_loop", "exc", "forged", "exit", "huge", "grow", "after_memory",
             "flood", "lines", "wipe", "after_wipe", "defined_elsewhere"]
     return run_submission(nb, qids, PARAMETERS, SURVIVABLE_LIMITS, workdir), {}
 
@@ -179,6 +189,15 @@ def test_an_exception_is_recorded_for_its_question(survivable):
 
 
 @pytest.mark.slow
+def test_a_message_the_kernel_signed_wrongly_is_dropped_and_the_run_goes_on(survivable):
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in survivable.executed.cells}
+    assert "signed with another key" not in json.dumps(cells["forged"].outputs)
+    assert survivable.answers["forged"] == "after" and "forged" not in survivable.cell_errors
+    assert any("signature did not verify" in note for note in survivable.notes)
+    assert survivable.fault == "" and survivable.answers["after_wipe"] == "alive"
+
+
+@pytest.mark.slow
 def test_sys_exit_does_not_end_the_kernel(survivable):
     assert survivable.cell_errors["exit"] == "SystemExit: 3"
     assert survivable.answers["after_loop"] == "ran" and survivable.answers["after_wipe"] == "alive"
@@ -222,7 +241,7 @@ def test_a_missing_answer_cell_is_listed_and_the_variable_still_exported(surviva
 @pytest.mark.slow
 def test_the_executed_notebook_keeps_the_injected_cells(survivable):
     injected = [c for c in survivable.executed.cells if c.metadata.get("kit", {}).get("injected")]
-    assert len(injected) == 18  # one per answer cell, one at the end
+    assert len(injected) == 19  # one per answer cell, one at the end
     assert "S042" in "".join(c.source for c in survivable.executed.cells)  # papermill's parameters cell
     assert survivable.duration_s > 3
 

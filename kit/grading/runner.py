@@ -469,7 +469,11 @@ def _client_class():
             self.kit_state.current = cell_index
             self._used = 0
             self._truncated = False
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            try:
+                return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            finally:
+                if self.kc is not None and getattr(self.kc.session, "unverified", 0):
+                    self.kit_state.notes.append(t("sandbox.messages.unverified", self.kit_lang))
 
         execute_cell = run_sync(async_execute_cell)
 

@@ -82,9 +82,9 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import default
+from traitlets import Type, default
 
-from kit.pipeline.kernel import SlicedKernelClient
+from kit.pipeline.kernel import SlicedChannel, SlicedKernelClient
 
 GiB, MiB = 2**30, 2**20
 KERNEL_NAME = "kit-sandbox"
@@ -262,9 +262,29 @@ class SandboxKernelManager(AsyncKernelManager):
                 os.close(pipe)
 
 
+class VerifiedChannel(SlicedChannel):
+    """A :class:`kit.pipeline.kernel.SlicedChannel` that drops a message whose signature does not verify, as if
+    never sent, and counts it in ``session.unverified``.
+
+    Trainee code can corrupt its kernel's signing (patching a builtin the kernel's I/O thread uses);
+    jupyter_client raises ``ValueError`` on such a message and nbclient would abandon the whole run. Dropped, a
+    lost reply only times its cell out, and the run goes on."""
+
+    async def _recv(self, **kwargs):
+        try:
+            return await super()._recv(**kwargs)
+        except ValueError:
+            self.session.unverified = getattr(self.session, "unverified", 0) + 1
+            return {"header": {}, "parent_header": {}, "metadata": {}, "content": {}, "buffers": [],
+                    "msg_id": "", "msg_type": ""}
+
+
 class SandboxKernelClient(SlicedKernelClient):
     """The grader's client of a sandbox kernel: :class:`kit.pipeline.kernel.SlicedKernelClient` whose sockets
-    refuse any message over :data:`MAX_MESSAGE` bytes."""
+    refuse any message over :data:`MAX_MESSAGE` bytes and whose channels drop unverified messages."""
+
+    shell_channel_class = Type(VerifiedChannel)
+    iopub_channel_class = Type(VerifiedChannel)
 
     @default("context")
     def _context_default(self):
