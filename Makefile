@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lab app lint bench clean
+.PHONY: setup demo test lab app notebooks lint bench clean
 
 # The virtual environment with the kit and its test extras; redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -31,6 +31,10 @@ bench: setup
 # A lesson as a no-code app: `make app` (lesson 4 in Chinese), `make app LESSON=needs KIT_LANG=en`
 app: setup
 	$(BIN)/kit app $${LESSON:-metrics} --course-lang $${KIT_LANG:-zh}
+
+# The zh/en workbooks trainees open, from the templates and the course text (a test fails when they are stale)
+notebooks: setup
+	$(BIN)/kit notebooks
 
 # JupyterLab in the course language: `make lab` (Chinese), `KIT_LANG=en make lab` (English)
 lab: setup

@@ -151,19 +151,20 @@ class Quiz:
             parts.append(q.text["hints"][str(answer)])
         return " ".join([t("checks.wrong", lang), *parts, q.text["hint"]])
 
-    def ask(self, qid: str, expected=None) -> QuestionWidget:
-        """The question as a widget: prompt, answer input, a Check button and the feedback."""
-        return QuestionWidget(self, self.question(qid), expected)
+    def ask(self, qid: str, expected=None, prompt: bool = True) -> QuestionWidget:
+        """The question as a widget: prompt (unless ``prompt=False``: a workbook prints it in Markdown), answer
+        input, a Check button and the feedback."""
+        return QuestionWidget(self, self.question(qid), expected, prompt)
 
 
 class QuestionWidget:
     """A question in a lesson. ``answer`` is the input control (a ``dict`` of dropdowns for classify);
     ``submit()`` is what the Check button does; ``feedback`` holds the last :class:`Feedback`."""
 
-    def __init__(self, quiz: Quiz, question: Question, expected=None):
+    def __init__(self, quiz: Quiz, question: Question, expected=None, prompt: bool = True):
         import ipywidgets as widgets
 
-        self.quiz, self.question, self.expected = quiz, question, expected
+        self.quiz, self.question, self.expected, self.prompt = quiz, question, expected, prompt
         self.feedback: Feedback | None = None
         self.answer = _input(question)
         self.button = widgets.Button(description=t("checks.button", quiz.lang), button_style="primary")
@@ -185,8 +186,8 @@ class QuestionWidget:
         import ipywidgets as widgets
 
         inputs = list(self.answer.values()) if isinstance(self.answer, dict) else [self.answer]
-        prompt = widgets.HTML(f"<b>{escape(self.question.text['prompt'])}</b>")
-        return widgets.VBox([prompt, *inputs, self.button, self.result])
+        prompt = [widgets.HTML(f"<b>{escape(self.question.text['prompt'])}</b>")] if self.prompt else []
+        return widgets.VBox([*prompt, *inputs, self.button, self.result])
 
     def static_html(self) -> str:
         """The question for readers without a kernel: prompt and choices, no answer."""

@@ -155,16 +155,25 @@ def handouts(
     console.print(t("cli.handouts.index", file=index), highlight=False)
 
 
+@app.command("notebooks", help=t("cli.notebooks.help"))
+def notebooks():
+    from kit import workbooks
+
+    written = workbooks.write()
+    console.print(t("cli.notebooks.done", n=len(written), folder=NOTEBOOKS), highlight=False)
+
+
 @app.command("lab", help=t("cli.lab.help"))
 def lab(
     course_lang: Annotated[str | None, typer.Option("--course-lang", help=t("cli.lab.course_lang"))] = None,
-    notebooks: Annotated[Path, typer.Option(help=t("cli.lab.notebooks"))] = NOTEBOOKS,
+    notebooks: Annotated[Path | None, typer.Option(help=t("cli.lab.notebooks"))] = None,
 ):
     import subprocess
 
     from kit import lab as jupyterlab
 
     lang = _check_lang(course_lang or i18n.get_lang())
+    notebooks = notebooks or NOTEBOOKS / lang  # the trainee's workbooks, lessons/ and exercises/
     settings = jupyterlab.write_settings(BUILD / "lab" / lang / "settings", lang)
     argv, env = jupyterlab.command(notebooks, settings)
     console.print(t("cli.lab.starting", lang_name=t(f"cli.lab.lang_{lang}"), folder=notebooks), highlight=False)
@@ -181,12 +190,14 @@ def lesson_app(
     import subprocess
 
     from kit import app as lesson_apps
+    from kit import workbooks
     from kit.pipeline.handouts import select
     from kit.release import personalise
 
     lang = _check_lang(course_lang or i18n.get_lang())
     chosen = select([lesson])[0]
-    notebook = personalise(chosen.path, BUILD / "app" / f"{chosen.stem}.{lang}.ipynb", lang=lang,
+    notebook = personalise(workbooks.folder(lang, "lessons") / chosen.path.name,
+                           BUILD / "app" / f"{chosen.stem}.{lang}.ipynb", lang=lang,
                            trainee_id=trainee_id)
     console.print(t("cli.app.starting", lesson=chosen.stem, url=f"http://localhost:{port}/"), highlight=False)
     raise typer.Exit(subprocess.call(lesson_apps.command(notebook, port), cwd=ROOT))

@@ -80,7 +80,7 @@ _LOOKUP = {key: float(code) for source in (KANO_ANSWERS, _WORDING) for code, lab
 
 
 def category_name(category: str, lang: str | None = None) -> str:
-    """Display name of a Kano category (``'M'`` → ``'必备型（基本需求）'`` in Chinese).
+    """Display name of a Kano category (``'M'`` → ``'必备型（基础需求）'`` in Chinese).
 
     >>> category_name("A", "en")
     'Attractive (delighter)'
@@ -193,7 +193,7 @@ class KanoSummary(Result):
     table: pd.DataFrame = field(repr=False)
 
     def labelled(self, lang: str | None = None) -> pd.DataFrame:
-        """``table`` with a ``category_name`` column (魅力型（兴奋需求） …)."""
+        """``table`` with a ``category_name`` column (魅力型（惊喜需求） …)."""
         table = self.table.copy()
         table["category_name"] = table["category"].map(
             {c: category_name(c, lang) for c in CATEGORIES}

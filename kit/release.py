@@ -1,7 +1,8 @@
-"""Release lessons to a roster: one personalised copy of each lesson per trainee, in the trainee's language.
+"""Release lessons and exercises to a roster: one personalised copy per trainee, in the trainee's language.
 
-A copy is the lesson with its parameters set by papermill (``lang``, ``trainee_id``) and not run, so the
-trainee opens a clean notebook whose personal numbers are theirs; :mod:`kit.app` serves the same copy as an app.
+A copy is the workbook in that language (:mod:`kit.workbooks`) with its parameters set by papermill (``lang``,
+``trainee_id``) and not run, so the trainee opens a clean notebook whose personal numbers are theirs;
+:mod:`kit.app` serves the same copy of a lesson as an app.
 """
 
 from __future__ import annotations
@@ -39,18 +40,35 @@ def release_lessons(trainees: pd.DataFrame, out: Path, modules: Iterable[str] | 
     """Write ``out/<trainee>/<lesson>.<lang>.ipynb`` for every trainee (rows of ``trainee_id``, ``lang``) and
     lesson of ``modules`` (all when None), with a progress bar; trainee folders are file-safe names
     (:func:`kit.grading.results.output_name`). Returns the paths written."""
+    from kit import workbooks
+    from kit.pipeline.handouts import select
+
+    names = {lesson.stem: lesson.path.name for lesson in select(modules)}
+    return _release(trainees, out, names, lambda lang, name: workbooks.folder(lang, "lessons") / name, "lesson",
+                    progress)
+
+
+def release_exercises(trainees: pd.DataFrame, out: Path, assigned: Path, exercises: Iterable[str], *,
+                      progress: bool = True) -> list[Path]:
+    """Write ``out/<trainee>/<exercise>.<lang>.ipynb`` for every trainee and exercise, from the releases
+    ``kit assign`` wrote under ``assigned/release/<lang>/``, with a progress bar. Returns the paths written."""
+    names = {exercise: f"{exercise}.ipynb" for exercise in exercises}
+    return _release(trainees, out, names, lambda lang, name: Path(assigned) / "release" / lang / name, "exercise",
+                    progress)
+
+
+def _release(trainees: pd.DataFrame, out: Path, names: dict, source, unit: str, progress: bool) -> list[Path]:
+    """One personalised copy per trainee and entry of ``names`` (``stem → file name``) of ``source(lang, name)``."""
     from tqdm.auto import tqdm
 
     from kit.grading.results import output_name
-    from kit.pipeline.handouts import select
 
-    lessons = select(modules)
     written = []
-    with tqdm(total=len(trainees) * len(lessons), unit="lesson", disable=not progress) as bar:
+    with tqdm(total=len(trainees) * len(names), unit=unit, disable=not progress) as bar:
         for trainee_id, lang in trainees[["trainee_id", "lang"]].itertuples(index=False):
             folder = Path(out) / output_name(trainee_id)
-            for lesson in lessons:
-                written.append(personalise(lesson.path, folder / f"{lesson.stem}.{lang}.ipynb", lang=lang,
+            for stem, name in names.items():
+                written.append(personalise(source(lang, name), folder / f"{stem}.{lang}.ipynb", lang=lang,
                                            trainee_id=trainee_id))
                 bar.update()
     return written

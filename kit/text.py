@@ -56,11 +56,20 @@ class Text(Mapping):
         """The text of ``key`` with its placeholders filled; text values escaped by :func:`escape_markdown`."""
         return self._entries[key].format(**{k: _inert(v) for k, v in params.items()}) if params else self._entries[key]
 
-    def show(self, key: str, **params) -> None:
-        """Display ``key`` as Markdown in the notebook."""
+    def heading(self, key: str) -> str | None:
+        """The Markdown heading ``key``'s text opens with, if any (a workbook prints it before the text is filled
+        in with the trainee's numbers)."""
+        first = self._entries[key].lstrip().split("\n", 1)[0]
+        return first if first.startswith("#") and "{" not in first else None
+
+    def show(self, key: str, *, heading: bool = True, **params) -> None:
+        """Display ``key`` as Markdown in the notebook (without its opening heading if ``heading=False``)."""
         from IPython.display import Markdown, display
 
-        display(Markdown(self.format(key, **params)))
+        shown = self.format(key, **params)
+        if not heading and self.heading(key):
+            shown = shown.lstrip().split("\n", 1)[1] if "\n" in shown.lstrip() else ""
+        display(Markdown(shown.strip()))
 
 
 def path_of(doc: str, lang: str, root: Path = COURSE) -> Path:

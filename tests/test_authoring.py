@@ -9,10 +9,10 @@ from kit.cli import main
 from kit.errors import KitError
 from kit.grading.authoring import (
     HIDDEN,
-    PLACEHOLDER,
     SOLUTION,
     build_spec,
     masters,
+    placeholder,
     read_master,
     strip_block,
 )
@@ -48,13 +48,14 @@ def test_there_is_an_exercise_per_module_with_enough_questions():
         assert all(q.rubric for q in spec.questions if q.kind == MANUAL)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("exercise", EXERCISES)
-def test_release_keeps_no_solution_and_no_hidden_test(exercise, tmp_path):
+def test_release_keeps_no_solution_and_no_hidden_test(exercise, lang, tmp_path):
     master = read_master(exercise)
     secrets = secret_lines(master)
     assert len(secrets) >= 5, "the master has solutions and hidden tests"
     assert main_ok(["assign", exercise, "--out", str(tmp_path)])
-    released = (tmp_path / "release" / f"{exercise}.ipynb").read_text(encoding="utf-8")
+    released = (tmp_path / "release" / lang / f"{exercise}.ipynb").read_text(encoding="utf-8")
     leaked = [line for line in secrets if line in released]
     assert not leaked, f"leaked into the release: {leaked[:3]}"
     for marker in (*SOLUTION, *HIDDEN):
@@ -66,7 +67,8 @@ def test_release_keeps_no_solution_and_no_hidden_test(exercise, tmp_path):
     spec = Spec.load(tmp_path / "grading" / f"{exercise}.json")
     answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert [c.metadata["nbgrader"]["grade_id"] for c in answers] == spec.answers
-    assert all(PLACEHOLDER in c.source for c in answers)
+    assert all(c.source == placeholder(c.cell_type, lang) for c in answers)
+    assert {c.cell_type for c in answers} == {"code", "markdown"}  # prose is written in a Markdown cell
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
              and not c.metadata["nbgrader"].get("solution")]
     assert tests and all(c.metadata["editable"] is False and c.metadata["deletable"] is False for c in tests)
@@ -86,7 +88,8 @@ def main_ok(argv) -> bool:
 
 def test_assign_all_writes_every_exercise(tmp_path):
     assert main_ok(["assign", "--all", "--out", str(tmp_path)])
-    assert sorted(p.stem for p in (tmp_path / "release").glob("*.ipynb")) == EXERCISES
+    for lang in ("zh", "en"):
+        assert sorted(p.stem for p in (tmp_path / "release" / lang).glob("*.ipynb")) == EXERCISES
     assert sorted(p.stem for p in (tmp_path / "grading").glob("*.json")) == EXERCISES
 
 

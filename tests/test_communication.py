@@ -101,7 +101,16 @@ def test_one_word_phrases_match_whole_words_and_context_exceptions_hold():
     assert shown("这件事不可能，抱歉。", comm.lint_reply("这件事不可能，抱歉。", "zh")) == {("negative", "不可能")}
     assert "blame" not in {f.rule for f in comm.lint_reply("您应该可以明天收到，抱歉。", "zh")}
     assert {f.rule for f in comm.lint_reply("No problem at all, sorry.", "en")} == set()
-    assert [f.rule for f in comm.lint_reply("The problem is fixed, sorry.", "en")] == ["negative"]
+    assert [f.rule for f in comm.lint_reply("Something went wrong with your order, sorry.", "en")] == ["negative"]
+    assert "negative" not in {f.rule for f in comm.lint_reply("I've logged the problem you reported, sorry.", "en")}
+    assert {f.rule for f in comm.lint_reply("It's your problem.", "en")} == {"blame", "no_empathy"}
+
+
+def test_the_chinese_linter_flags_a_blamed_or_broken_problem_not_every_problem():
+    assert comm.lint_reply("您反映的问题我已记录，很抱歉给您添麻烦了。", "zh") == []
+    assert shown("快递出问题了，抱歉。", comm.lint_reply("快递出问题了，抱歉。", "zh")) == {("negative", "出问题")}
+    assert "negative" not in {f.rule for f in comm.lint_reply("以后不会再出问题了，抱歉。", "zh")}
+    assert ("blame", "是您的问题") in shown("这是您的问题。", comm.lint_reply("这是您的问题。", "zh"))
 
 
 def test_jargon_share_counts_tokens_and_only_the_first_unexplained_use_is_flagged():

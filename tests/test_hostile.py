@@ -21,6 +21,7 @@ import nbformat
 import psutil
 import pytest
 
+from kit.grading.answers import TEXT_CHARS
 from kit.grading.authoring import build_spec, read_master
 from kit.grading.batch import grade_folder
 from kit.grading.gradebook import Gradebook
@@ -241,7 +242,7 @@ get_ipython().events.register("post_run_cell", hook)''',
 
 
 ANSWERS = {  # trainee id → answer cells replaced
-    "huge_answer": {"q7": 'q7 = "x" * 19_000_000'},
+    "huge_answer": {"q3": 'q3 = "x" * 19_000_000', "q7": "长" * (TEXT_CHARS + 1_000)},  # kernel export; Markdown
     "odd_dtype": {"q4": 'q4 = pd.DataFrame({"channel": [[1, 2]] * 5, "n": [{"a": 1}] * 5, "value": [1.0] * 5})'},
     "forge_own_cell": {"q1": "q1 = 0.0"},
     "forged_metadata": {"q1": "q1 = 0.0"},
@@ -549,8 +550,9 @@ def test_a_pickled_answer_is_refused_not_loaded(cohort):
 
 
 def test_a_huge_answer_is_refused_and_the_executed_notebook_stays_small(cohort):
-    assert scores(cohort, "huge_answer") == FORM_OK
-    assert reason(cohort, "huge_answer", "q7").startswith("✗ Your answer was not accepted: it is too large")
+    assert scores(cohort, "huge_answer") == {**FORM_OK, "q3": 0.0}
+    for qid in ("q3", "q7"):  # exported by the kernel, or written in the Markdown answer cell
+        assert reason(cohort, "huge_answer", qid).startswith("✗ Your answer was not accepted: it is too large"), qid
     assert len(executed(cohort, "huge_answer")) < 2_000_000
 
 

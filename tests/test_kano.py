@@ -209,7 +209,7 @@ def test_summary_errors_and_labels():
     labelled = summary(df).labelled("zh")
     names = {kano.category_name(c, "zh") for c in kano.CATEGORIES}
     assert set(labelled["category_name"]) <= names
-    assert kano.category_name("M", "zh") == "必备型（基本需求）"
+    assert kano.category_name("M", "zh") == "必备型（基础需求）"
     res = summary(df)
     assert res.to_frame() is res.table and repr(res) == "KanoSummary(n=40, n_missing=0)"
 

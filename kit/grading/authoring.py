@@ -4,7 +4,8 @@ A master notebook (``notebooks/exercises/<id>.ipynb``) follows nbgrader's conven
 
 - an *answer cell* has ``metadata.nbgrader = {solution: true, grade_id: "q1"}`` and the model answer between
   ``### BEGIN SOLUTION`` and ``### END SOLUTION``; with ``grade: true`` and ``points`` it is graded by hand
-  (its rubric is in ``course/exercises/<id>.yml``);
+  (its rubric is in ``course/exercises/<id>.yml``). Prose is answered in a Markdown answer cell (graded by
+  hand; ``cell: markdown`` in the config), which the grader reads from the submitted file;
 - a *test cell* ``{grade: true, solution: false, grade_id: "q1-tests", points: 2}`` starts with the public
   ``check("q1")``, then the hidden tests between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``.
 
@@ -87,8 +88,9 @@ def build_spec(exercise: str, nb) -> Spec:
     for index, cell in enumerate(nb.cells):
         meta, where = _meta(cell), f"{exercise}, cell {index + 1}"
         grade_id = meta.get("grade_id")
-        if meta.get("solution") and cell.cell_type == "code":
-            if not re.fullmatch(r"[A-Za-z_]\w*", grade_id or "") or grade_id in answers:
+        if meta.get("solution") and cell.cell_type in ("code", "markdown"):
+            if (not re.fullmatch(r"[A-Za-z_]\w*", grade_id or "") or grade_id in answers
+                    or (cell.cell_type == "markdown" and not meta.get("grade"))):  # only a person grades prose
                 raise KitError("grading_bad_answer_cell", where=where, grade_id=grade_id)
             answers[grade_id] = cell
         elif meta.get("grade") and grade_id:
@@ -109,6 +111,8 @@ def build_spec(exercise: str, nb) -> Spec:
 def _question(exercise: str, qid: str, answer, test, conf: dict) -> Question:
     form = dict(conf["questions"].get(qid, {}))
     meta = _meta(answer)
+    if (form.get("cell") == "markdown") != (answer.cell_type == "markdown"):
+        raise KitError("grading_config_mismatch", exercise=exercise, qids=qid)
     if meta.get("grade"):  # graded by hand against the rubric
         points = float(meta.get("points", 0))
         rubric = tuple(Criterion(c["id"], float(c["points"]), _rubric_text(exercise, qid, c["id"]))
@@ -129,14 +133,25 @@ def _rubric_text(exercise: str, qid: str, cid: str) -> dict:
     return {lang: text.load(f"exercises/{exercise}", lang)["rubric"][qid][cid] for lang in LANGS}
 
 
-def release(exercise: str, nb) -> tuple:
-    """The release of master ``nb`` and its spec: solutions replaced by :data:`PLACEHOLDER`, hidden tests
-    removed, outputs cleared, test cells locked (read-only and undeletable in JupyterLab)."""
+def placeholder(cell_type: str, lang: str | None = None) -> str:
+    """What replaces a solution in a release: a comment in a code cell, a sentence in a Markdown answer cell;
+    in ``lang``, or in both languages."""
+    from kit.i18n import LANGS, t
+
+    if cell_type == "code":
+        return {"zh": "# 在此作答", "en": "# YOUR ANSWER HERE"}.get(lang, PLACEHOLDER)
+    return " / ".join(t("workbook.answer_here", code) for code in ([lang] if lang else LANGS))
+
+
+def release(exercise: str, nb, lang: str | None = None) -> tuple:
+    """The release of master ``nb`` and its spec: solutions replaced by a :func:`placeholder` (in ``lang``, or
+    both languages), hidden tests removed, outputs cleared, test cells locked (read-only and undeletable in
+    JupyterLab)."""
     spec = build_spec(exercise, nb)
     out = copy.deepcopy(nb)
     for index, cell in enumerate(out.cells):
         where = f"{exercise}, cell {index + 1}"
-        source = strip_block(cell.source, SOLUTION, PLACEHOLDER, where=where)
+        source = strip_block(cell.source, SOLUTION, placeholder(cell.cell_type, lang), where=where)
         cell.source = strip_block(source, HIDDEN, None, where=where)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -146,16 +161,23 @@ def release(exercise: str, nb) -> tuple:
     return out, spec
 
 
-def assign(exercises: list[str], out: Path, folder: Path = MASTERS) -> list[Path]:
-    """Write ``out/release/<id>.ipynb`` (for trainees) and ``out/grading/<id>.json`` (for the grader only)
-    for each exercise; returns the files written."""
+def assign(exercises: list[str], out: Path, folder: Path = MASTERS, langs=None) -> list[Path]:
+    """Write ``out/release/<lang>/<id>.ipynb`` (for trainees: the exercise's workbook in each of ``langs``, all
+    course languages by default) and ``out/grading/<id>.json`` (for the grader only) for each exercise; returns
+    the files written."""
     import nbformat
+
+    from kit import workbooks
+    from kit.i18n import LANGS
 
     written = []
     for exercise in exercises:
-        nb, spec = release(exercise, read_master(exercise, folder))
-        path = Path(out) / "release" / f"{exercise}.ipynb"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, path)
-        written += [path, spec.save(Path(out) / "grading" / f"{exercise}.json")]
+        path = master_path(exercise, folder)
+        for lang in langs or LANGS:
+            released = Path(out) / "release" / lang / f"{exercise}.ipynb"
+            released.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(workbooks.exercise(path, lang), released)
+            written.append(released)
+        spec = build_spec(exercise, read_master(exercise, folder))
+        written.append(spec.save(Path(out) / "grading" / f"{exercise}.json"))
     return written

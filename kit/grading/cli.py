@@ -74,9 +74,13 @@ def assign(
     exercises: Annotated[list[str] | None, typer.Argument(help=t("cli.assign.exercises"))] = None,
     all_: Annotated[bool, typer.Option("--all", help=t("cli.assign.all"))] = False,
     out: Annotated[Path, typer.Option("--out", help=t("cli.assign.out"))] = Path("assign"),
+    roster: Annotated[Path | None, typer.Option("--roster", help=t("cli.assign.roster"))] = None,
+    course_lang: Annotated[str | None, typer.Option("--course-lang", help=t("cli.assign.course_lang"))] = None,
 ):
+    from kit import release
     from kit.grading.authoring import assign as write
     from kit.grading.authoring import masters
+    from kit.i18n import check_lang, get_lang
 
     chosen = list(masters()) if all_ else list(exercises or [])
     if not chosen:
@@ -86,6 +90,11 @@ def assign(
     console.print(t("cli.assign.done", n=len(chosen), out=out))
     for path in written:
         console.print(f"  {path}", highlight=False, markup=False)
+    if roster is not None:
+        trainees = release.roster(roster, check_lang(course_lang or get_lang()))
+        copies = release.release_exercises(trainees, Path(out) / "trainees", out, chosen)
+        console.print(t("cli.assign.roster_done", n=len(copies), trainees=len(trainees),
+                        out=Path(out) / "trainees"), highlight=False, markup=False)
     console.print(t("cli.assign.private", out=Path(out) / "grading"), markup=False)
 
 

@@ -42,19 +42,23 @@ class Exercise:
 
         return variant(self.id, self.trainee_id, self.seed)
 
-    def show(self, key: str, **params) -> None:
+    def show(self, key: str, *, heading: bool = True, **params) -> None:
         """Display the text ``key`` (a prompt, the introduction …) as Markdown."""
-        self.text.show(key, **params)
+        self.text.show(key, heading=heading, **params)
 
     def check(self, qid: str | None = None, namespace: dict | None = None):
         """The public check of question ``qid`` on the variable of the same name (in ``namespace``, by default
-        the caller's globals — the notebook). Without ``qid``: every question, in order."""
+        the caller's globals — the notebook). Without ``qid``: every question answered in code, in order (an answer
+        written in a Markdown cell is checked when graded)."""
         namespace = sys._getframe(1).f_globals if namespace is None else namespace
+        questions = self.config["questions"]
         if qid is None:
-            return [self.check(q, namespace) for q in self.config["questions"]]
-        spec = self.config["questions"].get(qid)
+            return [self.check(q, namespace) for q, spec in questions.items() if spec.get("cell") != "markdown"]
+        spec = questions.get(qid)
         if spec is None:
-            raise KitError("grading_unknown_question", qid=qid, exercise=self.id, known=", ".join(self.config["questions"]))
+            raise KitError("grading_unknown_question", qid=qid, exercise=self.id, known=", ".join(questions))
+        if spec.get("cell") == "markdown":  # written in a Markdown cell, which the kernel cannot see
+            raise KitError("grading_markdown_answer", qid=qid)
         outcome = expect.form(namespace.get(qid), spec, lang=self.lang)
         return expect.Outcome(outcome.score, f"{qid}: {outcome.message}", form=True)
 

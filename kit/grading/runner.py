@@ -38,7 +38,7 @@ from pathlib import Path
 
 import nbformat
 
-from kit.grading.answers import MIME, admit, decode, exports, gather
+from kit.grading.answers import MIME, admit, decode, encode, exports, gather
 from kit.grading.sandbox import KERNEL_NAME, MAX_MESSAGE, Limits, MiB, kernel_manager
 from kit.i18n import t
 
@@ -191,6 +191,7 @@ def run_submission(nb, answers: Mapping[str, dict] | Sequence[str], parameters: 
     if executed is not None:
         run.entries = gather(executed)
         run.cell_errors = _cell_errors(executed, list(forms), state, limits, lang, fault)
+    run.entries |= written_answers(nb, forms, limits.answer_bytes)
     present = {_grade_id(cell) for cell in nb.get("cells", [])}
     run.missing_cells = [qid for qid in forms if qid not in present]
     run.duration_s = time.monotonic() - started
@@ -326,6 +327,27 @@ def prepare(nb, answers: Sequence[str]) -> nbformat.NotebookNode:
     cells.append(export_cell(list(answers)))
     nb.cells = cells
     return nb
+
+
+def written_answers(nb, forms: Mapping[str, dict], budget: int) -> dict[str, dict]:
+    """The answers written in Markdown answer cells (nbgrader's manually graded Markdown cells) whose grade_id
+    is in ``forms``, as admitted entries: the grader reads them from the submitted file, no kernel involved.
+    A blank cell or the untouched placeholder is no answer."""
+    from kit.grading.authoring import SOLUTION, placeholder
+    from kit.i18n import LANGS
+
+    untouched = {"", *(placeholder("markdown", code) for code in (*LANGS, None))}
+    found = {}
+    for cell in nb.get("cells", []):
+        qid = _grade_id(cell)
+        if cell.get("cell_type") != "markdown" or qid not in forms:
+            continue
+        written = "\n".join(line for line in str(cell.get("source", "")).splitlines()
+                            if line.strip() not in SOLUTION).strip()  # a master's markers are no answer
+        if written not in untouched:
+            found[qid], used = admit(encode(written), forms[qid].get("form"), budget)
+            budget -= used
+    return found
 
 
 def export_cell(names: Sequence[str]) -> nbformat.NotebookNode:
