@@ -310,48 +310,222 @@ _PHONE_PREFIXES = ("13", "15", "18")
 # --- transcripts ------------------------------------------------------------------------------------
 LESCANT = ("listen", "empathize", "sorry", "correct", "act", "notify", "thank")
 _STEP_TURNS = {"listen": (2, 5), "empathize": (1, 2), "sorry": (1, 2), "correct": (1, 3), "act": (2, 4), "notify": (1, 2), "thank": (1, 1)}
-_AGENT_TURNS = (10, 19)  # agent turns per session; customer turns alternate, so 20–39 turns (+ bot)
+_AGENT_TURNS = (10, 19)  # agent turns per session; the customer opens, answers each of them and closes: 21–39 turns (+ bot)
 _FLAWED_SHARE = 0.3
 _FLAWS = ("no_empathy", "no_apology", "blame")
 _BOT_SHARE = 0.4
 _DIALOGUE_ZH_SHARE = 0.75
+_CALMING = {"listen": 0.3, "empathize": 1.0, "sorry": 1.0, "correct": 0.6, "act": 1.0, "notify": 0.5, "thank": 0.3}
+"""How far each agent step moves the customer from the opening towards the closing mood (blame: not at all)."""
+_MOVES_IN_ORDER = ("listen", "correct", "act", "notify")
+"""Steps whose lines are said in pool order (a greeting first, the offer before the extras); the others shuffle."""
+_MUST_SAY = {"listen": ("greet", "order"), "act": ("offer",)}
+"""Moves every session makes at that step: greet the customer and ask for the order; make the main offer."""
+# Agent lines come as (text, move); the customer's next line answers that move, in the tone of their
+# emotion (neg −2/−1, neu 0, pos 1/2; a move without a pos pool answers pos from neu). Slots are filled once
+# per session, so the order number, the days waited, the fix, the hours and the time always agree.
+# "{complaint}" is one of the ticket category's complaint texts (_COMPLAINTS).
 _DIALOGUE = {
     "zh": {
         "bot": ["您好，我是智能客服小安，请简单描述您遇到的问题。", "欢迎联系客服中心，正在为您转接人工客服，请稍候。"],
-        "open": ["我要投诉！{issue}到现在都没人处理。", "你们这个{issue}到底怎么回事？", "我已经是第三次打电话了，{issue}还是没解决。", "{issue}的事情我等了{day}天了，太过分了。"],
-        "angry": ["你们每次都这么说，根本没用。", "我没时间听你解释，直接说怎么办。", "上次也是这样，答应了又不兑现。", "我真的很生气，耽误了我很多事。", "你们到底有没有人负责？", "再这样我就去投诉到消费者协会！", "我不想再听客套话了。"],
-        "calm": ["好吧，那具体要多久？", "订单号是{order}，你查一下。", "嗯，我明白了，还有别的办法吗？", "行，那你先帮我看看。", "我是上周{weekday}下的单。", "那我需要准备什么材料吗？", "你说的这个我记下了。"],
-        "happy": ["好的，这样处理我可以接受。", "谢谢你这么耐心。", "行，那就麻烦你了。", "这个方案不错，谢谢！", "有你这句话我就放心了。", "好，那我等你们消息。"],
-        "greet": ["您好，我是客服{agent}，请您详细说一下情况，我在认真听。", "您好，客服{agent}为您服务，请问遇到了什么问题？"],
-        "listen": ["请问是哪一天发生的？方便提供一下订单号吗？", "嗯嗯，您慢慢说，我都记下来了。", "除了这个，还有其他让您不满意的地方吗？", "我确认一下，您是说{issue}，对吗？", "请问之前有同事联系过您吗？"],
-        "empathize": ["我非常理解您的心情，换作是我也会着急。", "让您白白等了这么久，确实很不方便。", "您的感受我完全理解，这件事对您影响很大。", "您这么着急是完全可以理解的。"],
-        "sorry": ["对于{issue}给您带来的麻烦，我代表公司向您郑重道歉。", "非常抱歉让您等了{day}天，这是我们的失误。", "很抱歉{issue}给您添了麻烦。", "真的很对不起，这次是我们没有做好。"],
-        "correct": ["我查到了，问题出在我们这边，马上为您更正。", "{issue}的原因已经找到，我这边为您修正。", "我已经核实了您的信息，错误的部分已经更正。", "这个情况是我们内部流程的问题，我来协调相关部门。"],
-        "act": ["我现在就为您{fix}，预计{hour}小时内完成。", "我已经提交加急处理，今天{time}前给您答复。", "另外给您申请了一张{yuan}元的补偿券，表示歉意。", "我会全程跟进，直到问题彻底解决。"],
-        "notify": ["处理进度会通过短信通知您，{hour}小时内我会再给您回电。", "结果出来后我第一时间联系您。", "我明天{time}前会把处理结果发到您的邮箱。"],
-        "thank": ["感谢您的耐心和理解，也谢谢您把问题告诉我们。", "谢谢您的反馈，这能帮助我们改进服务。", "感谢您的信任，祝您生活愉快！"],
-        "blame": ["这个不是我们的问题，但是您应该早点联系我们。", "但是您应该先看清楚规则再下单。", "系统就是这样规定的，您应该自己注意。"],
+        "open": ["我要投诉！{issue}到现在都没人处理。", "你们这个{issue}到底怎么回事？", "我已经是第三次打电话了，{issue}还是没解决。", "{issue}的事拖了{day}天了，到现在还没个说法。"],
+        "agent": {
+            "listen": [
+                ("您好，我是客服{agent}，您先别着急，具体是什么情况？我在认真听。", "greet"),
+                ("您好，客服{agent}为您服务，请您详细说一下遇到的问题。", "greet"),
+                ("嗯嗯，您慢慢说，我都记着呢。", "detail"),
+                ("请问是什么时候的事？方便提供一下订单号吗？", "order"),
+                ("请问之前有同事跟您联系过吗？", "before"),
+                ("除了这件事，还有其他让您不满意的地方吗？", "more"),
+                ("我跟您确认一下，您说的是{issue}，对吗？", "confirm"),
+            ],
+            "empathize": [
+                ("我非常理解您的心情，换作是我也会着急。", "empathize"),
+                ("让您白白等了这么久，确实太耽误事了。", "empathize"),
+                ("您的感受我完全理解，这件事确实给您添了很大麻烦。", "empathize"),
+                ("您这么着急是完全可以理解的。", "empathize"),
+            ],
+            "sorry": [
+                ("对于{issue}给您带来的麻烦，我代表公司向您郑重道歉。", "sorry"),
+                ("让您等了这么久，非常抱歉，这是我们的失误。", "sorry"),
+                ("很抱歉{issue}给您添了麻烦。", "sorry"),
+                ("真的很对不起，这次是我们没有做好。", "sorry"),
+            ],
+            "blame": [
+                ("这个不是我们的问题，但是您应该早点联系我们。", "blame"),
+                ("但是您应该先看清楚规则再下单。", "blame"),
+                ("系统就是这样规定的，您应该自己注意。", "blame"),
+            ],
+            "correct": [
+                ("我查到了，问题出在我们这边，我马上为您处理。", "correct"),
+                ("{issue}的原因已经找到了，我这边正在为您修正。", "correct"),
+                ("我核实了您的信息，错误的地方已经更正了。", "correct"),
+                ("这是我们内部流程的问题，我会协调相关部门一起处理。", "correct"),
+            ],
+            "act": [
+                ("我现在就为您{fix}，预计{hour}小时内完成。", "offer"),
+                ("我已经提交了加急，今天{time}前一定给您答复。", "rush"),
+                ("另外给您申请了一张{voucher}元的补偿券，表示我们的歉意。", "voucher"),
+                ("这件事我会全程跟进，直到彻底解决。", "follow"),
+            ],
+            "notify": [
+                ("处理进度会短信通知您，{hour}小时内我再给您回个电话。", "callback"),
+                ("结果一出来我第一时间联系您。", "contact"),
+                ("明天{time}前我会把处理结果发到您的邮箱。", "email"),
+            ],
+            "thank": [
+                ("感谢您的耐心和理解，也谢谢您把问题告诉我们。", "thank"),
+                ("谢谢您的反馈，这能帮我们改进服务。", "thank"),
+                ("感谢您的信任，祝您生活愉快！", "thank"),
+            ],
+        },
+        "reply": {
+            "greet": {"neg": ["{complaint}", "{complaint}真是气死我了。", "{complaint}你们到底管不管？"], "neu": ["{complaint}", "{complaint}你帮我看看吧。"]},
+            "detail": {
+                "neg": ["这事拖了这么久，我天天惦记着，烦死了。", "我打了好几次电话了，每次都说在处理。", "说实话，我现在一点都不相信你们了。"],
+                "neu": ["就是一直拖着，也没人给个准话。", "我就想知道这事到底什么时候能解决。"],
+                "pos": ["差不多就这些，谢谢你听我说完。"],
+            },
+            "order": {"neg": ["{day}天前的事了！订单号{order}，你们系统里查不到吗？", "订单号{order}，{day}天前，你自己查吧。"], "neu": ["订单号是{order}，{day}天前的事。", "我看一下……订单号{order}，是{day}天前。"]},
+            "before": {"neg": ["没有！一个电话都没接到。", "打过一次，说会处理，然后就没下文了。"], "neu": ["有人回过一次电话，说会跟进，后来就没消息了。", "没有，一直是我自己在打电话。"]},
+            "more": {"neg": ["光这一件还不够吗？", "还有，你们说好的回访短信我一条都没收到。"], "neu": ["别的没有，主要就是这件事。", "其他倒还好，就这个最闹心。"]},
+            "confirm": {"neg": ["对！我都说了好几遍了。", "对，就是这个，赶紧处理吧。"], "neu": ["对，就是这个。", "没错，就是这件事。"]},
+            "empathize": {
+                "neg": ["理解有什么用，我要的是解决问题。", "你们每次都说理解，然后呢？", "光说好听的没用。"],
+                "neu": ["嗯，你知道就好。", "唉，我也不是想为难你。", "行吧，主要是这事太耽误人了。"],
+                "pos": ["谢谢你能理解。", "你这么说我心里舒服点了。"],
+            },
+            "sorry": {
+                "neg": ["道歉有用的话，我就不用打这个电话了。", "别光道歉，先说怎么办。", "这句话我听了不止一次了。"],
+                "neu": ["行吧，道歉我收下了，关键是怎么解决。", "嗯，知道是你们的问题就好。"],
+                "pos": ["好，你这个态度还行。", "嗯，你们肯认就好。"],
+            },
+            "blame": {"neg": ["什么叫我应该？明明是你们出的错！", "你这是在怪我吗？我要找你们领导。", "怎么又成我的问题了？", "出了问题还推给客户，你们就是这么服务的？"]},
+            "correct": {
+                "neg": ["早干什么去了？", "查出来了又怎么样，我耽误的时间谁管？", "所以就是你们搞错了，对吧？"],
+                "neu": ["原来是这样。那接下来怎么弄？", "行，以后别再出这种错了。", "好，查清楚了就好。"],
+                "pos": ["好，总算查清楚了。", "那就好，谢谢你帮我查。", "行，这下我心里有数了。"],
+            },
+            "offer": {
+                "neg": ["{hour}小时？就不能再快点吗？", "行吧，这回可别再拖了。"],
+                "neu": ["{hour}小时的话，还行吧。", "好，那就{fix}吧。"],
+                "pos": ["好的，{hour}小时内能弄好我就放心了。", "这样处理我可以接受。"],
+            },
+            "rush": {"neg": ["今天{time}前是吧？到时候没消息我还打。"], "neu": ["好，那我等到{time}。", "行，今天{time}前给我个准信。"], "pos": ["好的，那我今天{time}前等你消息。"]},
+            "voucher": {
+                "neg": ["券就算了，我只想把事情解决。", "一张券就想打发我？"],
+                "neu": ["券我先收下，主要还是把事办好。", "行吧，券就先这样。"],
+                "pos": ["还有补偿啊，那谢谢了。", "{voucher}元的券？挺有诚意的，谢谢。"],
+            },
+            "follow": {"neg": ["这可是你说的，到时候别又找不到人。", "希望这次是真的。"], "neu": ["好，有人跟着就行。", "那行，就麻烦你了。"], "pos": ["有你这句话我就放心了。", "好，那就拜托你了。"]},
+            "callback": {"neg": ["我等着，{hour}小时内没电话我还会再打。"], "neu": ["好，我手机一直开着。", "行，那我等你电话。"], "pos": ["好的，那我等你电话。"]},
+            "contact": {"neg": ["行吧，别又让我等好几天就行。"], "neu": ["好，我等你消息。"], "pos": ["好的，辛苦了。"]},
+            "email": {"neg": ["发邮件可以，但明天{time}前一定要到。"], "neu": ["好，就发我留的那个邮箱。"], "pos": ["好的，我明天留意一下邮箱。"]},
+            "thank": {"neg": ["希望这次说到做到吧。", "行了，就这样吧，我等结果。", "但愿别再有下次了。"], "neu": ["好，那先这样。", "嗯，再见。"], "pos": ["也谢谢你，拜拜。", "不客气，也谢谢你帮我解决。", "好的，谢谢，再见！"]},
+        },
     },
     "en": {
         "bot": ["Hi, I'm the virtual assistant. Please describe your issue in a few words.", "Welcome to customer service. Connecting you to an agent, please hold."],
-        "open": ["I want to make a complaint. Nobody has dealt with {issue}.", "What is going on with {issue}?", "This is my third call about {issue} and it's still not fixed.", "I've waited {day} days about {issue}. This is unacceptable."],
-        "angry": ["You always say that and nothing changes.", "I don't need excuses, tell me what you'll do.", "Last time you promised the same thing.", "I'm really upset, this has cost me a lot of time.", "Is anyone actually responsible for this?", "If this happens again I'm cancelling my account.", "Please skip the script and just fix it."],
-        "calm": ["OK, how long will it take?", "My order number is {order}.", "I see. Is there any other option?", "Fine, please check it for me.", "I placed the order last {weekday}.", "Do you need anything else from me?", "OK, I've noted that down."],
-        "happy": ["OK, that works for me.", "Thanks for being so patient.", "Alright, I appreciate it.", "That sounds good, thank you!", "Good, that puts my mind at rest.", "Great, I'll wait for your update."],
-        "greet": ["Hello, this is {agent}. Please tell me what happened, I'm listening.", "Hi, {agent} speaking. What can I do for you today?"],
-        "listen": ["When did this happen? Could you share the order number?", "I see, please go on, I'm taking notes.", "Is there anything else that upset you?", "Just to confirm, you're talking about {issue}, right?", "Has anyone from our team contacted you before?"],
-        "empathize": ["I completely understand how frustrating this is.", "Waiting this long is really inconvenient, I get it.", "I can see why you're upset, this matters a lot to you.", "Anyone would be annoyed in your position."],
-        "sorry": ["I'm sorry for the trouble {issue} has caused you.", "I apologise that you had to wait {day} days, that's our mistake.", "We're sorry about {issue}, we should have done better.", "Please accept my apology, we let you down this time."],
-        "correct": ["I found it: the problem was on our side, I'm correcting it now.", "I've found the cause of {issue} and I'm fixing it.", "I've checked your details and corrected the error.", "This was an internal process issue, I'll coordinate with the team."],
-        "act": ["I'm arranging {fix} for you right now, it should be done within {hour} hours.", "I've escalated it as urgent; you'll hear from us before {time} today.", "I've also requested a {yuan}-yuan voucher for you as an apology.", "I'll follow this personally until it's fully resolved."],
-        "notify": ["You'll get SMS updates, and I'll call you back within {hour} hours.", "I'll contact you as soon as there's a result.", "I'll email you the outcome before {time} tomorrow."],
-        "thank": ["Thank you for your patience and for telling us about this.", "Thanks for the feedback, it helps us improve.", "Thank you for your trust, have a nice day!"],
-        "blame": ["That's not our fault, but you should have contacted us earlier.", "But you should have read the terms before ordering.", "That's just the policy, you should have checked it yourself."],
+        "open": ["I want to make a complaint. Nobody has dealt with {issue}.", "What is going on with {issue}?", "This is my third call about {issue} and it's still not fixed.", "I complained about {issue} {day} days ago and still have no answer."],
+        "agent": {
+            "listen": [
+                ("Hello, this is {agent}. Please tell me what happened, I'm listening.", "greet"),
+                ("Hi, {agent} speaking. What seems to be the problem?", "greet"),
+                ("I see. Please go on, I'm taking notes.", "detail"),
+                ("When did this happen? Could you give me the order number?", "order"),
+                ("Has anyone from our team been in touch with you about it?", "before"),
+                ("Apart from this, is there anything else that upset you?", "more"),
+                ("Just to confirm, this is about {issue}, right?", "confirm"),
+            ],
+            "empathize": [
+                ("I completely understand how frustrating this is.", "empathize"),
+                ("Waiting this long is really inconvenient, I get it.", "empathize"),
+                ("I can see why you're upset, this has caused you real trouble.", "empathize"),
+                ("Anyone would be annoyed in your position.", "empathize"),
+            ],
+            "sorry": [
+                ("I'm sorry for the trouble {issue} has caused you.", "sorry"),
+                ("I apologise for keeping you waiting so long, that's our mistake.", "sorry"),
+                ("We're sorry about {issue}, we should have done better.", "sorry"),
+                ("Please accept my apology, we let you down this time.", "sorry"),
+            ],
+            "blame": [
+                ("That's not our fault, but you should have contacted us earlier.", "blame"),
+                ("But you should have read the terms before ordering.", "blame"),
+                ("That's just the policy, you should have checked it yourself.", "blame"),
+            ],
+            "correct": [
+                ("I found it: the problem was on our side, and I'm sorting it out now.", "correct"),
+                ("I've found the cause of the problem and I'm fixing it.", "correct"),
+                ("I've checked your details and corrected the error.", "correct"),
+                ("This was an internal process issue, I'll coordinate with the team.", "correct"),
+            ],
+            "act": [
+                ("I'm arranging {fix} for you right now, it should be done within {hour} hours.", "offer"),
+                ("I've marked it as urgent; you'll hear from us before {time} today.", "rush"),
+                ("I've also requested a {voucher}-yuan voucher for you as an apology.", "voucher"),
+                ("I'll follow this personally until it's fully resolved.", "follow"),
+            ],
+            "notify": [
+                ("You'll get SMS updates, and I'll call you back within {hour} hours.", "callback"),
+                ("I'll contact you as soon as there's a result.", "contact"),
+                ("I'll email you the outcome before {time} tomorrow.", "email"),
+            ],
+            "thank": [
+                ("Thank you for your patience and for telling us about this.", "thank"),
+                ("Thanks for the feedback, it helps us improve.", "thank"),
+                ("Thank you for your trust, have a nice day!", "thank"),
+            ],
+        },
+        "reply": {
+            "greet": {"neg": ["{complaint}", "{complaint} Frankly, I'm fed up.", "{complaint} Is anyone going to do something about it?"], "neu": ["{complaint}", "{complaint} Can you help me with that?"]},
+            "detail": {
+                "neg": ["This has been dragging on for ages and it's driving me mad.", "I've called several times and every time you say it's being handled.", "Honestly, I don't trust you people any more."],
+                "neu": ["It just keeps dragging on and nobody gives me a straight answer.", "I just want to know when this will be sorted."],
+                "pos": ["That's about it, thanks for hearing me out."],
+            },
+            "order": {"neg": ["It was {day} days ago! Order number {order}. Can't you see it in your system?", "Order {order}, {day} days ago. Look it up yourself."], "neu": ["The order number is {order}, and it was {day} days ago.", "Let me check... it's {order}. That was {day} days ago."]},
+            "before": {"neg": ["No! Nobody has called me.", "Someone called once, said they'd handle it, and then nothing."], "neu": ["Someone called back once and said they'd follow up, then nothing.", "No, I've been the one chasing you."]},
+            "more": {"neg": ["Isn't this enough?", "Also, I never got a single one of the update texts you promised."], "neu": ["No, it's mainly this.", "Not really, this is what bothers me."]},
+            "confirm": {"neg": ["Yes! I've said it several times already.", "Yes, that's it. Just get on with it."], "neu": ["Yes, that's right.", "Exactly, that's the one."]},
+            "empathize": {
+                "neg": ["Understanding doesn't help, I need it solved.", "You always say you understand, and then what?", "Nice words don't fix anything."],
+                "neu": ["Well, at least you get it.", "Look, I'm not trying to make your life hard.", "OK. It's just really held me up."],
+                "pos": ["Thanks for understanding.", "OK, that makes me feel a bit better."],
+            },
+            "sorry": {
+                "neg": ["If sorry fixed things I wouldn't be calling.", "Don't just apologise, tell me what you'll do.", "I've heard that apology before."],
+                "neu": ["OK, apology accepted. What matters is fixing it.", "Fine, at least you admit it was your mistake."],
+                "pos": ["OK, thanks for saying that.", "Alright, I appreciate the apology."],
+            },
+            "blame": {"neg": ["What do you mean, I should have? This is your mistake!", "Are you blaming me now? I want to speak to your manager.", "How is this suddenly my problem?", "So when you mess up, it's the customer's fault?"]},
+            "correct": {
+                "neg": ["Why didn't anyone find this earlier?", "Fine, you found it. And who pays for my lost time?", "So it was your mistake after all."],
+                "neu": ["I see. So what happens now?", "OK, just make sure it doesn't happen again.", "Good, at least it's clear now."],
+                "pos": ["Good, finally someone looked into it.", "Great, thanks for checking.", "OK, now I know where things stand."],
+            },
+            "offer": {
+                "neg": ["{hour} hours? Can't you do it any faster?", "Fine, but this had better not drag on again."],
+                "neu": ["{hour} hours, OK, I can live with that.", "OK, {fix} works for me."],
+                "pos": ["Good, if it's done within {hour} hours I'm happy.", "OK, that works for me."],
+            },
+            "rush": {"neg": ["Before {time} today, right? If I hear nothing, I'm calling again."], "neu": ["OK, I'll wait until {time}.", "Fine, just give me a clear answer before {time}."], "pos": ["Great, I'll wait for your call before {time}."]},
+            "voucher": {
+                "neg": ["Keep the voucher, I just want this sorted.", "A voucher? Is that supposed to make up for it?"],
+                "neu": ["I'll take the voucher, but sorting this out matters more.", "OK, the voucher is fine."],
+                "pos": ["A voucher as well? Thank you.", "{voucher} yuan, that's generous, thanks."],
+            },
+            "follow": {"neg": ["You said it. Don't disappear on me this time.", "I hope you mean it this time."], "neu": ["OK, as long as someone's on it.", "Alright, thanks for taking it on."], "pos": ["Good, that puts my mind at rest.", "Great, I'll leave it with you then."]},
+            "callback": {"neg": ["I'll be waiting. No call within {hour} hours and I'm calling back."], "neu": ["OK, my phone's on.", "Fine, I'll wait for your call."], "pos": ["Great, talk to you then."]},
+            "contact": {"neg": ["Fine, just don't make me wait for days again."], "neu": ["OK, I'll wait to hear from you."], "pos": ["Great, thanks for your help."]},
+            "email": {"neg": ["Email is fine, but it had better arrive before {time} tomorrow."], "neu": ["OK, send it to the address you have on file."], "pos": ["Great, I'll keep an eye on my inbox tomorrow."]},
+            "thank": {"neg": ["I hope you actually keep your word this time.", "Right. I'll wait and see.", "Let's hope there's no next time."], "neu": ["OK, bye then.", "Fine, that's all for now."], "pos": ["Thank you too, bye!", "You're welcome, and thanks for sorting it out.", "Great, thanks. Goodbye!"]},
+        },
     },
 }
 _DIALOGUE_SLOTS = {
-    "zh": {"agent": ("小王", "小李", "小陈", "小林"), "time": ("下午5点", "晚上8点", "中午12点"), "weekday": ("一", "三", "五")},
-    "en": {"agent": ("Amy", "Kevin", "Lily", "Jason"), "time": ("5 pm", "8 pm", "noon"), "weekday": ("Monday", "Wednesday", "Friday")},
+    "zh": {"agent": ("小王", "小李", "小陈", "小林"), "time": ("下午5点", "晚上8点", "中午12点"), "voucher": ("10", "20", "30", "50")},
+    "en": {"agent": ("Amy", "Kevin", "Lily", "Jason"), "time": ("5 pm", "8 pm", "noon"), "voucher": ("10", "20", "30", "50")},
 }
 
 # --- training cohort --------------------------------------------------------------------------------
@@ -873,8 +1047,11 @@ def _random_handles(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def transcripts(n_sessions: int = 60, seed: int = 0, tickets: pd.DataFrame | None = None) -> pd.DataFrame:
     """Complaint-handling dialogues, one row per turn (20–40 per session): LESCANT step tags on agent turns,
-    the customer's emotion (−2…2) on customer turns. ~30 % of sessions are flawed on purpose: empathy or the
-    apology is skipped, or the apology is replaced by blame ("但是您应该…", untagged).
+    the customer's emotion (−2…2) on customer turns. The customer opens, answers every agent line (gives the
+    order number when asked, reacts to the apology, takes up or questions the offer just made) and closes
+    after the thanks; the order number, the days waited, the fix and the promised times agree within a
+    session. ~30 % of sessions are flawed on purpose: empathy or the apology is skipped, or the apology is
+    replaced by blame ("但是您应该…", untagged), and those customers stay angry longer.
     ``tickets``: link the sessions to these tickets and talk about their category."""
     rng = _rng(seed, "transcripts")
     categories = list(_CATEGORIES)
@@ -890,46 +1067,74 @@ def transcripts(n_sessions: int = 60, seed: int = 0, tickets: pd.DataFrame | Non
     for s, (ticket_id, topic) in enumerate(zip(ticket_ids, topics, strict=True)):
         flaw = _FLAWS[rng.integers(len(_FLAWS))] if flawed[s] else None
         lang = "zh" if rng.random() < _DIALOGUE_ZH_SHARE else "en"
-        turns = pd.DataFrame(_dialogue(rng, lang, _CATEGORIES[topic], flaw), columns=["speaker", "text", "gold_step", "emotion"])
+        turns = pd.DataFrame(_dialogue(rng, lang, topic, flaw), columns=["speaker", "text", "gold_step", "emotion"])
         sessions.append(turns.assign(session_id=f"SES{s + 1:03d}", ticket_id=ticket_id, turn=np.arange(1, len(turns) + 1)))
     return _frame("transcripts", pd.concat(sessions, ignore_index=True))
 
 
-def _dialogue(rng: np.random.Generator, lang: str, category: _Category, flaw: str | None) -> list[tuple]:
-    """(speaker, text, gold_step, emotion) per turn of one session."""
-    lines, k = _DIALOGUE[lang], ("zh", "en").index(lang)
+def _dialogue(rng: np.random.Generator, lang: str, topic: str, flaw: str | None) -> list[tuple]:
+    """(speaker, text, gold_step, emotion) per turn of one session about a complaint of category ``topic``:
+    [bot,] customer opener, then each agent line followed by the customer's answer to it."""
+    category, lines, k = _CATEGORIES[topic], _DIALOGUE[lang], ("zh", "en").index(lang)
     slots = {"issue": category.issue[k], "fix": category.fix[k], "order": str(rng.integers(10**9, 10**10))}
     slots |= {name: values[rng.integers(len(values))] for name, values in (_SLOTS | _DIALOGUE_SLOTS[lang]).items()}
-    decks: dict[str, list[int]] = {}
+    complaints = _COMPLAINTS[topic][lang]
+    slots["complaint"] = complaints[rng.integers(len(complaints))].format(**slots)
+    decks: dict[tuple, list[int]] = {}
 
-    def say(pool: str) -> str:  # deal lines from a shuffled deck, so a session rarely repeats itself
-        if not decks.get(pool):
-            decks[pool] = list(rng.permutation(len(lines[pool])))
-        return lines[pool][decks[pool].pop()].format(**slots)
+    def say(key: tuple, pool: Sequence[str]) -> str:  # deal lines from a shuffled deck, so a session rarely repeats itself
+        if not decks.get(key):
+            decks[key] = list(rng.permutation(len(pool)))
+        return pool[decks[key].pop()].format(**slots)
 
     skipped = {"no_empathy": "empathize", "no_apology": "sorry"}.get(flaw)
     low = np.array([0 if step == skipped else _STEP_TURNS[step][0] for step in LESCANT])
     room = np.array([0 if step == skipped else _STEP_TURNS[step][1] for step in LESCANT]) - low
     total = min(int(rng.integers(_AGENT_TURNS[0], _AGENT_TURNS[1] + 1)), int(low.sum() + room.sum()))
     counts = low + rng.multivariate_hypergeometric(room, total - low.sum())
-    steps = [step for step, c in zip(LESCANT, counts, strict=True) for _ in range(c)]
+    agent = _agent_moves(rng, lines["agent"], dict(zip(LESCANT, counts, strict=True)), flaw)
 
-    # the customer's mood: from angry to pleased, or only to grudging when the agent gets it wrong
-    m = len(steps)
+    # the customer's mood: from angry to pleased, or only to grudging when the agent gets it wrong; it follows
+    # how far the agent has come (empathy, apology and action calm most, blame not at all) and never drops but
+    # after blame, when the customer flares up
+    weights = np.array([0.0 if gold is None else _CALMING[gold] for _, _, gold in agent])
+    progress = np.concatenate([[0.0], np.cumsum(weights)]) / weights.sum()
     start, end = rng.choice([-2, -1]), rng.choice([-1, 0]) if flaw else rng.choice([1, 2])
-    mood = start + (end - start) * (np.arange(m) / (m - 1)) ** 0.8 + rng.normal(0, 0.35, m)
-    if flaw == "blame":
-        mood[np.arange(m) > steps.index("sorry")] -= 1
-    mood = np.clip(np.rint(mood), -2, 2).astype(int)
+    mood = np.clip(np.rint(start + (end - start) * progress**0.8 + rng.normal(0, 0.3, len(progress))), -2, 2)
+    mood[0] = min(mood[0], -1)
+    mood = np.maximum.accumulate(mood)
+    blamed = [i + 1 for i, (_, move, _) in enumerate(agent) if move == "blame"]  # the customer turns answering blame
+    if blamed:
+        mood[blamed[0] :] -= 1
+        mood[blamed] = np.minimum(mood[blamed], -1)
+    mood = np.clip(mood, -2, 2).astype(int)
 
-    turns = [("bot", say("bot"), None, None)] if rng.random() < _BOT_SHARE else []
-    for i, (step, emotion) in enumerate(zip(steps, mood, strict=True)):
-        mood_pool = "open" if i == 0 else ("angry", "calm", "happy")[int(np.sign(emotion)) + 1]
-        turns.append(("customer", say(mood_pool), None, emotion))
-        blame = flaw == "blame" and step == "sorry"
-        pool = "greet" if i == 0 else "blame" if blame else step
-        turns.append(("agent", say(pool), None if blame else step, None))
+    turns = [("bot", say(("bot",), lines["bot"]), None, None)] if rng.random() < _BOT_SHARE else []
+    turns.append(("customer", say(("open",), lines["open"]), None, mood[0]))
+    for (text, move, gold), emotion in zip(agent, mood[1:], strict=True):
+        turns.append(("agent", text.format(**slots), gold, None))
+        tone = "neg" if emotion < 0 else "neu" if emotion == 0 else "pos"
+        replies = lines["reply"][move]
+        turns.append(("customer", say((move, tone), replies.get(tone) or replies["neu"]), None, emotion))
     return turns
+
+
+def _agent_moves(rng: np.random.Generator, pools: Mapping, counts: Mapping[str, int], flaw: str | None) -> list[tuple]:
+    """(text template, move, gold_step) of each agent turn: ``counts[step]`` distinct lines per LESCANT step, the
+    :data:`_MUST_SAY` moves always among them, in pool order for :data:`_MOVES_IN_ORDER`; a blaming agent says
+    blame lines (no gold step) instead of the apology."""
+    said = []
+    for step, count in counts.items():
+        blame = flaw == "blame" and step == "sorry"
+        options = pools["blame" if blame else step]
+        must = () if blame else _MUST_SAY.get(step, ())
+        picks = [int(rng.choice([i for i, (_, move) in enumerate(options) if move == m])) for m in must]
+        rest = [i for i, (_, move) in enumerate(options) if move not in must]
+        picks += [int(i) for i in rng.choice(rest, count - len(picks), replace=False)]
+        if step in _MOVES_IN_ORDER:
+            picks.sort()
+        said += [(*options[i], None if blame else step) for i in picks]
+    return said
 
 
 def cohort(n_trainees: int = 48, seed: int = 0, cohorts: Sequence[str] = ("2025-A", "2025-B"), start="2025-03-01") -> dict[str, pd.DataFrame]:

@@ -364,6 +364,129 @@ def test_transcripts_are_lescant_dialogues(data):
     assert (turns.groupby("session_id")["text"].apply(lambda s: s.str.contains(CJK).mean()).isin([0, 1])).all()
 
 
+
+@pytest.fixture(scope="module")
+def dialogues():
+    """Many sessions of both languages and every flaw, besides the sample's 60."""
+    return synth.transcripts(400, seed=7)
+
+
+def _pattern(template: str) -> re.Pattern:
+    """A template with its {slots} as wildcards."""
+    return re.compile(re.sub(r"\\\{\w+\\\}", lambda _: "(.+?)", re.escape(template)))
+
+
+def _customer_moves(lang: str) -> dict[str, list[re.Pattern]]:
+    """Per agent move, the patterns of the customer lines that answer it ({complaint}: a ticket complaint)."""
+    complaints = [c for category in synth._COMPLAINTS.values() for c in category[lang]]
+    return {
+        move: [_pattern(t.replace("{complaint}", c)) for pool in tones.values() for t in pool for c in (complaints if "{complaint}" in t else [""])]
+        for move, tones in synth._DIALOGUE[lang]["reply"].items()
+    }
+
+
+def _agent_moves(lang: str) -> list[tuple[re.Pattern, str]]:
+    return [(_pattern(t), move) for pool in synth._DIALOGUE[lang]["agent"].values() for t, move in pool]
+
+
+def _both(data, dialogues) -> pd.DataFrame:
+    return pd.concat([data["transcripts"], dialogues.assign(session_id="X" + dialogues["session_id"])], ignore_index=True)
+
+
+def _lang(texts: pd.Series) -> str:
+    return "zh" if texts.str.contains(CJK).any() else "en"
+
+
+def _humans(turns: pd.DataFrame):
+    """(lang, the session's turns without the bot) per session."""
+    for _, session in turns.groupby("session_id", sort=False):
+        yield _lang(session["text"]), session[session["speaker"] != "bot"].reset_index(drop=True)
+
+
+PRE_OFFER = ("greet", "detail", "order", "before", "more", "confirm", "empathize", "sorry", "blame", "correct")
+
+
+@pytest.mark.parametrize("which", ["sample", "many"])
+def test_transcript_customers_answer_the_agent_line_before_them(data, dialogues, which):
+    turns = data["transcripts"] if which == "sample" else dialogues
+    replies = {lang: _customer_moves(lang) for lang in ("zh", "en")}
+    agent_lines = {lang: _agent_moves(lang) for lang in ("zh", "en")}
+    openers = {lang: [_pattern(t) for t in synth._DIALOGUE[lang]["open"]] for lang in ("zh", "en")}
+    for lang, talk in _humans(turns):
+        speakers = talk["speaker"].tolist()
+        assert speakers[0] == speakers[-1] == "customer"  # the customer opens and has the last word
+        assert any(p.fullmatch(talk["text"][0]) for p in openers[lang])
+        for i in range(1, len(talk), 2):
+            said, answer = talk["text"][i], talk["text"][i + 1]
+            move = next(m for p, m in agent_lines[lang] if p.fullmatch(said))
+            assert any(p.fullmatch(answer) for p in replies[lang][move]), (said, answer)
+            if talk["gold_step"][i] in ("act", "notify", "thank"):  # once the offer is made, no pre-offer talk
+                assert not any(p.fullmatch(answer) for m in PRE_OFFER for p in replies[lang][m]), (said, answer)
+        assert next(m for p, m in agent_lines[lang] if p.fullmatch(talk["text"].iloc[-2])) == "thank"
+
+
+def test_transcript_speakers_stay_in_role(data, dialogues):
+    turns = _both(data, dialogues)
+    customer, agent = turns[turns["speaker"] == "customer"], turns[turns["speaker"] == "agent"]
+    assert not set(customer["text"]) & set(agent["text"])
+    agent_patterns = [p for lang in ("zh", "en") for p, _ in _agent_moves(lang)]
+    assert not any(p.fullmatch(text) for text in set(customer["text"]) for p in agent_patterns)
+    chinese = customer["text"].str.contains(CJK)
+    assert not customer.loc[chinese, "text"].str.contains("您").any()  # only the agent is formal
+    assert agent.loc[agent["text"].str.contains(CJK), "text"].str.contains("您").mean() > 0.8
+
+
+HOURS = re.compile(r"(\d+)\s*(?:小时|hours?\b)")
+CLOCK = re.compile(r"下午5点|晚上8点|中午12点|\b5 pm\b|\b8 pm\b|\bnoon\b")
+VOUCHER = re.compile(r"(\d+)\s*(?:元的|-?yuan)")
+ORDER = re.compile(r"\b\d{10}\b|(?<!\d)\d{10}(?!\d)")
+ACCEPTS = re.compile(r"可以接受|还行吧|麻烦你了|拜托你了|放心了|works for me|I'm happy|can live with|leave it with you|mind at rest")
+TIMED = re.compile(r"\d+\s*(?:小时|hours?\b)|" + CLOCK.pattern)
+HOW_LONG = re.compile(r"多久|什么时候|how long|when this", re.IGNORECASE)
+
+
+def test_transcript_facts_are_asked_for_before_they_are_given_and_agree(data, dialogues):
+    def found(pattern, lines):
+        return {hit for line in lines for hit in pattern.findall(line)}
+
+    for _, talk in _humans(_both(data, dialogues)):
+        texts, speakers, steps = talk["text"].tolist(), talk["speaker"].tolist(), talk["gold_step"].tolist()
+        agent = [t for t, who in zip(texts, speakers, strict=True) if who == "agent"]
+        customer = {i: t for i, (t, who) in enumerate(zip(texts, speakers, strict=True)) if who == "customer"}
+        # the order number: given once, right after the agent asked for it
+        given = [i for i, t in customer.items() if ORDER.search(t)]
+        assert len(given) == 1 and len(ORDER.findall(customer[given[0]])) == 1
+        assert re.search("订单号|order number", texts[given[0] - 1])
+        # offers: accepted or questioned only once made, with the agent's hours, clock time and voucher
+        offered = steps.index("act")
+        assert not any(ACCEPTS.search(t) for i, t in customer.items() if i < offered)
+        after = [t for i, t in customer.items() if i > offered]
+        for pattern in (HOURS, VOUCHER, CLOCK):
+            promised = found(pattern, agent)
+            assert len(promised) <= 1 and found(pattern, after) <= promised, (pattern, promised, after)
+        assert found(CLOCK, customer.values()) <= found(CLOCK, agent)
+        timed = next(i for i, t in enumerate(texts) if speakers[i] == "agent" and TIMED.search(t))
+        assert not any(HOW_LONG.search(t) for i, t in customer.items() if i > timed)  # no "how long?" once told
+        # the days waited: one number in the whole session
+        assert len(found(re.compile(r"(\d+)\s*(?:天|days)"), texts)) <= 1
+
+
+def test_transcript_moods_follow_the_agent(data, dialogues):
+    turns = _both(data, dialogues)
+    humans = turns[turns["speaker"] != "bot"]
+    answers = humans["speaker"].eq("customer") & humans["speaker"].shift().eq("agent")
+    blamed = humans["gold_step"].shift().isna() & answers
+    assert (humans.loc[blamed, "emotion"] <= -1).all() and blamed.any()
+    steps = turns.groupby("session_id", sort=False)["gold_step"].apply(lambda s: set(s.dropna()))
+    complete = steps.apply(lambda s: s == set(synth.LESCANT))
+    moods = turns[turns["speaker"] == "customer"].groupby("session_id", sort=False)["emotion"]
+    assert moods.apply(lambda e: e.is_monotonic_increasing)[complete].all()  # calmed step by step
+    assert (moods.first() <= -1).all()
+    angry = moods.apply(lambda e: (e < 0).mean())
+    assert angry[~complete].mean() > angry[complete].mean() + 0.25  # flawed handling keeps them angry longer
+    assert (moods.last()[complete] >= 1).all() and moods.last()[~complete].mean() < 0
+
+
 # --- training cohort ------------------------------------------------------------------------------
 def test_trainee_roster(data):
     trainees = data["trainees"]
