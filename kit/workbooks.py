@@ -8,8 +8,8 @@ cold it is a wall of code. Its workbook in one language reads as a document befo
 - ``quiz.ask("id", …)`` becomes the question in a Markdown cell, and the call with ``prompt=False`` (the answer
   input and its Check button) in a hidden code cell;
 - code that only sets up (tag ``remove-cell``) or renders (``remove-input``) is hidden
-  (``metadata.jupyter.source_hidden``); the set-up cells move below the title and first paragraphs, after a
-  one-line caption saying to run all cells;
+  (``metadata.jupyter.source_hidden``); the set-up cells move below the preface (title, introduction,
+  objectives: the Markdown before the first section), after a one-line caption saying to run all cells;
 - ``lang`` defaults to the workbook's language.
 
 A show-call that fills in the trainee's own numbers stays code (hidden if long) printing the text when run; its
@@ -75,17 +75,16 @@ def localise(nb, lang: str, texts: dict, quiz: str | None = None, name: str = ""
     from kit.checks import Quiz
 
     bank = Quiz(quiz, lang) if quiz else None
-    setup, body, opening = [], [], None
+    setup, body = [], []
     for cell in nb.cells:
         tags = set(cell.metadata.get("tags", []))
-        if cell.cell_type == "code" and opening is None and (tags & {"parameters", "remove-cell"}):
+        if cell.cell_type == "code" and not body and (tags & {"parameters", "remove-cell"}):
             setup.append(_hidden(_with_lang(cell, lang)))
             continue
         body += _cells(cell, texts, bank) if cell.cell_type == "code" else [copy.deepcopy(cell)]
-        if opening is None:  # the title and first paragraphs: what the template shows first
-            opening = next((i for i, new in enumerate(body) if new.cell_type == "code"), len(body))
     caption = nbformat.v4.new_markdown_cell(t("workbook.run_all", lang))
     out = copy.deepcopy(nb)
+    opening = _opening(body, lang)
     out.cells = body[:opening] + [caption, *setup] + body[opening:]
     _check_terms(out, lang, name)
     for index, cell in enumerate(out.cells):
@@ -93,6 +92,17 @@ def localise(nb, lang: str, texts: dict, quiz: str | None = None, name: str = ""
     out.metadata["language_info"] = {"name": "python"}
     out.metadata["kit"] = {**out.metadata.get("kit", {}), "lang": lang}
     return out
+
+
+def _opening(cells, lang: str) -> int:
+    """How many cells the preface takes: the title and the Markdown after it (introduction, objectives), up to
+    the first section (``## …``), question or code."""
+    question = t("workbook.question", lang)
+    for index, cell in enumerate(cells):
+        source = cell.source.lstrip()
+        if index and (cell.cell_type != "markdown" or source.startswith(("## ", question))):
+            return index
+    return len(cells)
 
 
 def _check_terms(nb, lang: str, name: str) -> None:

@@ -12,7 +12,7 @@ from kit.errors import KitError
 from kit.grading.authoring import HIDDEN, SOLUTION, placeholder
 from kit.grading.exercise import Exercise
 from kit.grading.runner import written_answers
-from kit.i18n import LANGS
+from kit.i18n import LANGS, set_lang
 
 BUILT = workbooks.build()
 PATHS = sorted(BUILT)
@@ -113,11 +113,14 @@ def test_markdown_answers_are_read_from_the_file_and_a_placeholder_is_no_answer(
 
 
 def test_check_skips_an_answer_written_in_markdown_and_says_why_when_asked():
-    ex = Exercise("needs", lang="en")
-    outcomes = ex.check(namespace={})
-    assert len(outcomes) == len(ex.config["questions"]) - 1
-    with pytest.raises(KitError, match="Markdown cell"):
-        ex.check("q6", namespace={})
+    ex = Exercise("needs", lang="en")  # sets the session language, as in a notebook
+    try:
+        outcomes = ex.check(namespace={})
+        assert len(outcomes) == len(ex.config["questions"]) - 1
+        with pytest.raises(KitError, match="Markdown cell"):
+            ex.check("q6", namespace={})
+    finally:
+        set_lang(None)
 
 
 def test_a_workbook_that_strays_from_the_glossary_is_refused():
