@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kit import io, synth
-from kit.schemas import get_schema
+from kit.data import io, synth
+from kit.data.schemas import get_schema
 
 
 def timed(label: str, fn, *args, **kwargs):
@@ -63,8 +63,8 @@ def main() -> None:
         small = Path(tmp) / "survey_small.csv"
         survey.head(args.naive_rows).to_csv(small, index=False)
         print(f"CSV size: {path.stat().st_size / 1e6:.0f} MB")
-        _, kit_s = timed(f"kit.io.load ({args.rows:,} rows)", io.load, path, "survey_responses")
-        _, kit_small_s = timed(f"kit.io.load ({args.naive_rows:,} rows)", io.load, small, "survey_responses")
+        _, kit_s = timed(f"kit.data.io.load ({args.rows:,} rows)", io.load, path, "survey_responses")
+        _, kit_small_s = timed(f"kit.data.io.load ({args.naive_rows:,} rows)", io.load, small, "survey_responses")
         _, naive_s = timed(f"naive row-wise apply ({args.naive_rows:,} rows)", naive_load, small, "survey_responses")
     per_row_kit = kit_s / args.rows
     per_row_naive = naive_s / args.naive_rows

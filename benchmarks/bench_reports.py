@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kit import io, synth
+from kit.data import io, synth
 from kit.paths import BUILD
 from kit.pipeline.executors import default_workers
 from kit.report import COHORT, TRAINEE, Job, prepare_cohort, run, run_many, trainee_jobs

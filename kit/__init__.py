@@ -1,7 +1,7 @@
 """Service-quality training and analysis kit (客户满意度与服务品质培训分析套件).
 
 ``import kit`` stays light: submodules (and pandas, matplotlib, papermill behind them)
-load on first attribute access, e.g. ``kit.io.load(...)``.
+load on first attribute access, e.g. ``kit.data.load(...)``.
 """
 
 import importlib
@@ -9,9 +9,9 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "assessment", "checks", "cli", "cohort", "communication", "datadoc", "drivers", "errors", "grading", "i18n",
-    "io", "kano", "metrics", "needs", "ninegrid", "paths", "periods", "personal", "pipeline", "plots", "privacy",
-    "recovery", "reliability", "report", "results", "schemas", "scores", "servqual", "stats", "synth", "tables",
+    "assessment", "checks", "cli", "cohort", "communication", "data", "drivers", "errors", "grading", "i18n",
+    "kano", "metrics", "needs", "ninegrid", "paths", "periods", "personal", "pipeline", "plots", "privacy",
+    "recovery", "reliability", "report", "results", "scores", "servqual", "stats", "tables",
     "text", "trainee", "weights", "widgets",
 }
 

@@ -82,7 +82,7 @@ def demo(
 
 
 def _write_sample(out: Path, seed: int, **sizes) -> list[Path]:
-    from kit import synth
+    from kit.data import synth
 
     return synth.write_sample(out, seed=seed, **sizes)
 
@@ -109,7 +109,7 @@ def data_check(
     sheet: Annotated[str | None, typer.Option(help=t("cli.check.sheet"))] = None,
     escape_formulas: Annotated[bool, typer.Option("--escape-formulas", help=t("cli.check.escape"))] = False,
 ):
-    from kit import io
+    from kit.data import io
 
     _, report = io.load(file, kind, sheet=sheet, formulas="escape" if escape_formulas else "error")
     for line in report.lines():  # quotes cells of the file: never read as console markup
@@ -122,7 +122,7 @@ def data_docs(
     out: Annotated[Path, typer.Option(help=t("cli.docs.out"))] = ROOT / "data" / "README.md",
     check: Annotated[bool, typer.Option("--check", help=t("cli.docs.check"))] = False,
 ):
-    from kit.datadoc import render
+    from kit.data.docs import render
 
     text = render()
     if check:

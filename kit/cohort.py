@@ -2,7 +2,7 @@
 
 The tables come from a folder of exports in the kit's schemas (``trainees``, ``marks``, ``reaction``,
 ``observations``, ``ninegrid``, ``survey_responses``; CSV, Excel or Parquet, one file per table, named by
-its kind — ``data/sample`` holds the synthetic ones of :func:`kit.synth.sample`). With a gradebook, the
+its kind — ``data/sample`` holds the synthetic ones of :func:`kit.data.synth.sample`). With a gradebook, the
 exercise marks come from the grading database instead of ``marks``: one row per trainee × question,
 final score out of the question's points. Only the roster table is required; any other table may be
 absent, and the reports say so.
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kit.data.io import SUPPORTED, LoadReport
 from kit.errors import KitError
-from kit.io import SUPPORTED, LoadReport
 
 TABLES = ("trainees", "marks", "reaction", "observations", "ninegrid", "survey_responses")
 EXERCISE_MODULES = {"needs": "M1", "communication": "M2", "recovery": "M3", "metrics": "M4"}
@@ -64,7 +64,7 @@ def load(cohort: str | None = None, data_dir: str | Path = "data/sample", gradeb
 def check(cohort: str | None = None, data_dir: str | Path = "data/sample", gradebook: str | None = None) -> None:
     """What :func:`load` would refuse, found by reading only the roster (and opening the gradebook): a missing
     folder or roster, an unknown cohort, a gradebook that cannot be opened. Cheap, for a command to fail fast."""
-    from kit import io
+    from kit.data import io
     from kit.paths import resolve
 
     folder = _folder(resolve(data_dir))
@@ -109,7 +109,7 @@ def of_trainee(trainee_id: str, data_dir: str | Path = "data/sample", gradebook:
 
 def _read(data_dir, gradebook: str | None) -> tuple[dict, list[LoadReport], str]:
     """Every table found in ``data_dir`` (the roster first, required), exercise marks from ``gradebook``."""
-    from kit import io
+    from kit.data import io
     from kit.paths import resolve
 
     data_dir = _folder(resolve(data_dir))
@@ -148,8 +148,8 @@ def _limit(tables: dict, cohort: str | None, reports: list[LoadReport], source: 
 def gradebook_marks(url: str) -> pd.DataFrame:
     """The gradebook's grades as ``marks`` rows: one per trainee × question, ``phase="exercise"``, the final
     score (NaN while a manual question waits for its grade) out of the question's points."""
+    from kit.data.schemas import get_schema
     from kit.grading.gradebook import Gradebook
-    from kit.schemas import get_schema
 
     with Gradebook(url) as book:
         grades = book.grades()

@@ -42,10 +42,10 @@ def interval(value, low, high, digits: int = 1, sign: bool = False) -> str:
 
 
 def load_table(path, kind: str, mapping_path=None, *, main: str = "survey_responses"):
-    """Load one optional table of the report with :func:`kit.io.load` (formula-like text kept, escaped):
+    """Load one optional table of the report with :func:`kit.data.io.load` (formula-like text kept, escaped):
     ``(frame, report)``, or ``(None, None)`` when ``path`` is None. A mapping file with one section per
     table applies its ``kind`` section; a flat mapping applies to the ``main`` table only."""
-    from kit import io
+    from kit.data import io
     from kit.paths import resolve
 
     if path is None or str(path).strip() == "":

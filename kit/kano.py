@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kit.data.schemas import KANO_ANSWERS
 from kit.errors import KitError
 from kit.results import Result
-from kit.schemas import KANO_ANSWERS
 from kit.scores import EXAMPLES, ScoreWarning, fold_answer, parse_numbers
 from kit.stats import holm, two_proportions, wilson, z_crit
 
@@ -93,7 +93,7 @@ def category_name(category: str, lang: str | None = None) -> str:
 def answer_codes(answers, *, name: str = "answers", errors: str = "raise") -> np.ndarray:
     """Kano answer codes 1–5 as floats (NaN = missing) from codes or labels, vectorised.
 
-    Accepts 1–5 (numbers or text), the Chinese and English labels of :data:`kit.schemas.KANO_ANSWERS`
+    Accepts 1–5 (numbers or text), the Chinese and English labels of :data:`kit.data.schemas.KANO_ANSWERS`
     (喜欢, 理应如此, 无所谓, 能忍受, 不喜欢 and variants), the wordings of common Chinese questionnaires
     (我很喜欢, 理所当然, 应该的, 都可以, 我能忍受, 勉强接受, 我不喜欢这样, 不能接受 …) and the standard English
     wording ("I like it", "It must be that way", "I am neutral", "I can live with it", "I dislike it" …).

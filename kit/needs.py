@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kit.data.schemas import DRIVER_FACTORS, JOURNEY_STAGES
 from kit.kano import DRIFT
 from kit.results import Result
-from kit.schemas import DRIVER_FACTORS, JOURNEY_STAGES
 from kit.text import data as course_data
 
 QUADRANTS = ("do_first", "plan", "delegate", "later")

@@ -4,7 +4,7 @@
 (knowledge, analysis, innovation), behavioural 行为 (communication, process execution, crisis response)
 and emotional 情感 (emotion control, empathy, teamwork). The self-rating profile shows where to train:
 [001]'s action plan picks the three areas that most need work and sets a SMART goal for each. The
-ability codes are those of :data:`kit.schemas.NINEGRID`; the ``ninegrid`` table stores them as
+ability codes are those of :data:`kit.data.schemas.NINEGRID`; the ``ninegrid`` table stores them as
 ``ng_<code>`` columns, one row per trainee and phase (``pre``/``post``).
 """
 
@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kit.data.schemas import NINEGRID
 from kit.errors import KitError
 from kit.i18n import get_lang, t
 from kit.results import Result
-from kit.schemas import NINEGRID
 from kit.scores import clean_frame, clean_scores
 
 DIMENSIONS = ("cognitive", "behavioural", "emotional")
 ABILITIES = tuple(NINEGRID)
-"""The nine ability codes of :data:`kit.schemas.NINEGRID`, three per dimension in [001]'s order."""
+"""The nine ability codes of :data:`kit.data.schemas.NINEGRID`, three per dimension in [001]'s order."""
 LAYOUT = {dim: ABILITIES[3 * i : 3 * i + 3] for i, dim in enumerate(DIMENSIONS)}
 """The 3 × 3 grid of [001]: cognitive (knowledge, analysis, innovation), behavioural (communication,
 process execution, crisis response), emotional (emotion control, empathy, teamwork)."""

@@ -1,7 +1,7 @@
 """Plots with one seaborn theme and a CJK-capable font, labelled in Chinese or English.
 
 Each plotting function takes ``data=`` and column names, draws on ``ax`` (or a new figure) and returns
-the matplotlib Axes, like seaborn. Column and value labels come from :mod:`kit.schemas`.
+the matplotlib Axes, like seaborn. Column and value labels come from :mod:`kit.data.schemas`.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def set_theme() -> str | None:
 
 def column_label(kind: str, column: str, lang: str | None = None) -> str:
     """Display name of a schema column: its Chinese header, or its short English label."""
-    from kit.schemas import get_schema
+    from kit.data.schemas import get_schema
 
     field = get_schema(kind).by_name[column]
     return field.zh if (lang or get_lang()) == "zh" else field.label_en
@@ -65,7 +65,7 @@ def column_label(kind: str, column: str, lang: str | None = None) -> str:
 
 def value_label(kind: str, column: str, code, lang: str | None = None) -> str:
     """Display label of a categorical code: the Chinese label in zh, the code itself in en."""
-    from kit.schemas import get_schema
+    from kit.data.schemas import get_schema
 
     choices = get_schema(kind).by_name[column].choices or {}
     if (lang or get_lang()) == "zh" and code in choices:
@@ -86,8 +86,8 @@ def score_distribution(data, x: str, *, kind: str = "survey_responses", lang: st
     NPS bars are coloured by band (detractor / passive / promoter)."""
     import pandas as pd
 
+    from kit.data.schemas import get_schema
     from kit.metrics import nps_band
-    from kit.schemas import get_schema
 
     lang = lang or get_lang()
     field = get_schema(kind).by_name[x]
@@ -166,7 +166,7 @@ def nps_bars(data, by: str, *, score: str = "nps", min_n: int = 30, kind: str = 
 
 
 def _schema_fields(kind: str):
-    from kit.schemas import get_schema
+    from kit.data.schemas import get_schema
 
     return get_schema(kind).by_name
 

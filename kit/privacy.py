@@ -226,7 +226,7 @@ def scrub_text(texts, key=None):
 
 
 def safe_report(report, pseudonymiser: Pseudonymiser | None):
-    """A :class:`kit.io.LoadReport` safe to show: the example values it quotes for identifier columns
+    """A :class:`kit.data.io.LoadReport` safe to show: the example values it quotes for identifier columns
     are pseudonymised (names cannot be found in text by pattern), phones / e-mails elsewhere scrubbed.
     ``None`` (privacy switched off) returns the report as it is."""
     from dataclasses import replace

@@ -27,8 +27,8 @@ def personalise(lesson: Path, out: Path, *, lang: str, trainee_id: str = "demo")
 
 def roster(path, default_lang: str) -> pd.DataFrame:
     """``trainee_id`` and ``lang`` of every trainee in a roster file (CSV/XLSX, Chinese or English headers, as
-    :func:`kit.io.load` reads a ``trainees`` table); a trainee without a language gets ``default_lang``."""
-    from kit import io
+    :func:`kit.data.io.load` reads a ``trainees`` table); a trainee without a language gets ``default_lang``."""
+    from kit.data import io
 
     table, _ = io.load(path, "trainees", only=["trainee_id", "lang"])
     langs = table["lang"] if "lang" in table else pd.Series(pd.NA, index=table.index)

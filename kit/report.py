@@ -80,7 +80,7 @@ def prepare_cohort(cohort: str | None, data_dir: str | Path, gradebook: str | No
     trainee reports read a small, already-validated copy instead of the whole export each; returns the
     loaded :class:`kit.cohort.Cohort`."""
     from kit import cohort as cohorts
-    from kit import io
+    from kit.data import io
 
     data = cohorts.load(cohort, data_dir, gradebook)
     folder = Path(folder)

@@ -3,7 +3,7 @@
 The five dimensions — tangibles 有形性, reliability 可靠性, responsiveness 响应性, assurance 保证性 and
 empathy 移情性 — are named in the seeds [000][002]; the 22-item, 7-point instrument and the gap
 P − E are external (Parasuraman, Zeithaml & Berry 1988). Survey columns are ``exp_<dimension>_<i>``
-and ``perc_<dimension>_<i>`` (see :data:`kit.schemas.SERVQUAL_DIMENSIONS`).
+and ``perc_<dimension>_<i>`` (see :data:`kit.data.schemas.SERVQUAL_DIMENSIONS`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kit.data.schemas import SERVQUAL_DIMENSIONS
 from kit.errors import KitError
 from kit.results import Result
-from kit.schemas import SERVQUAL_DIMENSIONS
 from kit.scores import clean_frame
 from kit.stats import t_crit
 from kit.weights import check as check_weights

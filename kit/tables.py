@@ -33,8 +33,8 @@ def scorecard(card, lang: str | None = None):
 def labelled(frame, kind: str, lang: str | None = None):
     """Rows of a ``kind`` table for reading: schema columns under their display names, categorical codes as
     labels (Chinese in zh), timestamps to the minute, no index; every cell HTML-escaped."""
+    from kit.data.schemas import get_schema
     from kit.plots import column_label, value_label
-    from kit.schemas import get_schema
 
     lang = lang or get_lang()
     fields = get_schema(kind).by_name

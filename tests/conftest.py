@@ -30,7 +30,7 @@ def browser():
 
 
 def _sample(kind: str):
-    from kit import io
+    from kit.data import io
     from kit.paths import SAMPLE
 
     return io.load(SAMPLE / f"{kind}.csv", kind)[0]

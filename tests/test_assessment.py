@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from kit import assessment as A
-from kit import synth
+from kit.data import synth
 from kit.errors import KitError
 from kit.i18n import t
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.schemas import KINDS
+from kit.data.schemas import KINDS
 
 KIT = Path(sys.executable).with_name("kit")
 

@@ -5,7 +5,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from kit import cohort, io
+from kit import cohort
+from kit.data import io
 from kit.errors import KitError
 from kit.grading.gradebook import Gradebook
 from kit.grading.results import GRADED, QuestionResult, SubmissionResult

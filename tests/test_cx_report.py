@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from htmlcheck import HOSTILE, assert_inert, check_page
 
-from kit import io, metrics, recovery, weights
+from kit import metrics, recovery, weights
+from kit.data import io
 from kit.paths import NOTEBOOKS, ROOT, SAMPLE
 from kit.pipeline import execute, export_html
 from kit.text import load as load_text

@@ -1,4 +1,4 @@
-"""kit.io: reading users' CSV/Excel/Parquet files against the schemas, and writing trainer-style exports."""
+"""kit.data.io: reading users' CSV/Excel/Parquet files against the schemas, and writing trainer-style exports."""
 
 import re
 from pathlib import Path
@@ -9,8 +9,8 @@ import pyarrow
 import pyarrow.csv
 import pytest
 
+from kit.data.io import load, save
 from kit.errors import DataError, KitError, format_rows
-from kit.io import load, save
 
 SURVEY = "问卷编号,提交时间,推荐值,满意度,服务渠道,是否符合期望,开放意见\n"
 
@@ -576,7 +576,7 @@ def test_a_mapped_header_wins_over_automatic_matching(tmp_path):
 
 
 def test_mapping_files_yaml_sections_flat_and_csv(tmp_path):
-    from kit.io import read_mapping
+    from kit.data.io import read_mapping
 
     sectioned = write(tmp_path, "map.yml", "survey_responses:\n  Q1 推荐: nps\ntickets:\n  单号: ticket_id\n")
     assert dict(read_mapping(sectioned, "tickets")) == {"单号": "ticket_id"}
@@ -621,7 +621,7 @@ def test_header_not_in_the_file_names_both_files_and_the_headers_found(tmp_path)
 
 
 def test_two_headers_for_one_column_and_bad_mapping_files(tmp_path):
-    from kit.io import read_mapping
+    from kit.data.io import read_mapping
 
     path = write(tmp_path, "messy.csv", MESSY + "1001,2025-03-01,9,5,x\n")
     fails(path, "survey_responses", "duplicate_column", columns={"Q1 您向朋友推荐我们的可能性": "nps", "备注": "nps"})

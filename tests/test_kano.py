@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 import kit.kano as kano
+from kit.data.schemas import KANO_ANSWERS
 from kit.errors import KitError
 from kit.kano import classify, summary
-from kit.schemas import KANO_ANSWERS
 from kit.scores import ScoreWarning
 
 LIKE, MUST, NEUTRAL, LIVE, DISLIKE = 1, 2, 3, 4, 5

@@ -476,7 +476,7 @@ def test_every_error_code_renders_in_both_languages():
 
 
 def test_period_trend_matches_by_segment_per_month_and_flags_the_dip():
-    from kit import synth
+    from kit.data import synth
 
     survey = synth.survey_responses(4000, seed=1)
     table = metrics.period_trend(survey, "nps")

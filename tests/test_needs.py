@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kit import needs
-from kit.synth import FOUR_FACTOR_SHORTFALL, JOURNEY_PAIN_POINT
+from kit.data.synth import FOUR_FACTOR_SHORTFALL, JOURNEY_PAIN_POINT
 
 # --- thresholds ----------------------------------------------------------------------------------------
 

@@ -7,11 +7,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from kit import io, ninegrid  # noqa: E402
+from kit import ninegrid  # noqa: E402
+from kit.data import io  # noqa: E402
+from kit.data.schemas import NINEGRID  # noqa: E402
+from kit.data.synth import NINEGRID_WEAK  # noqa: E402
 from kit.errors import KitError  # noqa: E402
 from kit.paths import SAMPLE  # noqa: E402
-from kit.schemas import NINEGRID  # noqa: E402
-from kit.synth import NINEGRID_WEAK  # noqa: E402
 
 RATINGS = {"knowledge": 4, "analysis": 3, "innovation": 2, "communication": 5, "process": 4, "crisis": 2,
            "emotion": 3, "empathy": 4, "teamwork": 5}

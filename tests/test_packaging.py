@@ -48,7 +48,7 @@ def test_committed_notebooks_are_clean_and_parameterised(path):
 
 
 def test_data_readme_is_generated_from_the_schemas():
-    from kit.datadoc import render
+    from kit.data.docs import render
 
     assert (ROOT / "data" / "README.md").read_text(encoding="utf-8") == render(), "run `kit data docs`"
 

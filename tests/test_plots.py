@@ -83,7 +83,7 @@ def test_volume_by_month_stacks_channels_with_labels(survey):
 
 @pytest.fixture(scope="module")
 def sample():
-    from kit import synth
+    from kit.data import synth
 
     return synth.survey_responses(3000, seed=0), synth.kano_answers(120, seed=0)
 
@@ -104,7 +104,7 @@ def test_nps_bars_mix_sums_to_100_and_greys_small_segments(sample):
 
 
 def test_trend_marks_the_dip_months(sample):
-    from kit.synth import DIP_MONTHS
+    from kit.data.synth import DIP_MONTHS
 
     survey, _ = sample
     ax = plots.trend(survey, "nps", lang="en")

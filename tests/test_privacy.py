@@ -107,7 +107,7 @@ def test_missing_values_stay_missing_and_module_functions():
 
 
 def test_load_report_examples_of_identifier_columns_are_pseudonymised(tmp_path):
-    from kit import io
+    from kit.data import io
 
     path = tmp_path / "t.csv"
     path.write_text("工单号,受理时间,联系电话,客户姓名\nT1,2025-01-01 08:00, 13912345678 , 王小明 \n", encoding="utf-8")

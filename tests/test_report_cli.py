@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from htmlcheck import HOSTILE, assert_inert, check_page
 
-from kit import io, synth
+from kit.data import io, synth
 from kit.grading.gradebook import Gradebook
 from kit.grading.results import GRADED, QuestionResult, SubmissionResult
 from kit.paths import SAMPLE

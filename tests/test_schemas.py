@@ -2,8 +2,8 @@
 
 import pytest
 
+from kit.data.schemas import KINDS, SCHEMAS, get_schema, normalise_header
 from kit.errors import KitError
-from kit.schemas import KINDS, SCHEMAS, get_schema, normalise_header
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 import kit.servqual as servqual
+from kit.data.schemas import SERVQUAL_DIMENSIONS
 from kit.errors import KitError
-from kit.schemas import SERVQUAL_DIMENSIONS
 from kit.scores import ScoreWarning
 from kit.servqual import gaps
 

@@ -1,4 +1,4 @@
-"""Checks of kit.synth: the schemas are the oracle for shape and ranges, the module's truth constants the
+"""Checks of kit.data.synth: the schemas are the oracle for shape and ranges, the module's truth constants the
 key for the stories the data must tell (NPS dip, SERVQUAL gaps, Kano classes, recovery paradox, …)."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit import synth
-from kit.schemas import KINDS, SCHEMAS, SERVQUAL_DIMENSIONS
+from kit.data import synth
+from kit.data.schemas import KINDS, SCHEMAS, SERVQUAL_DIMENSIONS
 
 SMALL = {"n_survey": 800, "n_tickets": 300, "n_trainees": 20}
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# Kano evaluation table (Berger et al. 1993), written out independently of kit.synth:
+# Kano evaluation table (Berger et al. 1993), written out independently of kit.data.synth:
 # rows functional answer 1..5, columns dysfunctional answer 1..5 (1 like, 2 must-be, 3 neutral, 4 live-with, 5 dislike)
 KANO = [
     ["Q", "A", "A", "A", "O"],

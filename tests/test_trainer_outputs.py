@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from kit import io
+from kit.data import io
+from kit.data.spreadsheet import FORMULA_START, neutralise, neutralise_frame, restore
 from kit.grading import batch
 from kit.grading.batch import Summary, duplicate, find_submissions, grade_folder
 from kit.grading.gradebook import LMS_COLUMNS, Gradebook
@@ -30,7 +31,6 @@ from kit.grading.results import (
     output_name,
 )
 from kit.grading.spec import Question, Spec
-from kit.spreadsheet import FORMULA_START, neutralise, neutralise_frame, restore
 
 HYPERLINK = '=HYPERLINK("http://x","click")'
 MARKUP = "nbformat: 'execution_count' must be an integer, not '[/bold]'"

@@ -11,9 +11,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 
-from kit import io, metrics, ninegrid  # noqa: E402
+from kit import metrics, ninegrid  # noqa: E402
+from kit.data import io  # noqa: E402
+from kit.data.synth import KPI_DIP_PERIODS, KPI_DIP_TEAM, NINEGRID_WEAK, SERVQUAL_TRUE_GAPS  # noqa: E402
 from kit.paths import COURSE, SAMPLE  # noqa: E402
-from kit.synth import KPI_DIP_PERIODS, KPI_DIP_TEAM, NINEGRID_WEAK, SERVQUAL_TRUE_GAPS  # noqa: E402
 from kit.widgets import metrics as lesson  # noqa: E402
 
 LANGS = ("zh", "en")

@@ -7,10 +7,10 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from kit.io import load  # noqa: E402
+from kit.data.io import load  # noqa: E402
+from kit.data.synth import KANO_TRUE_CATEGORIES  # noqa: E402
 from kit.paths import SAMPLE  # noqa: E402
 from kit.plots import set_theme  # noqa: E402
-from kit.synth import KANO_TRUE_CATEGORIES  # noqa: E402
 from kit.widgets import needs as tools  # noqa: E402
 
 LANGS = ["zh", "en"]

@@ -38,10 +38,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from kit.data.spreadsheet import neutralise_frame
 from kit.errors import KitError
 from kit.grading.results import SubmissionResult
 from kit.i18n import t
-from kit.spreadsheet import neutralise_frame
 
 DEFAULT_URL = "sqlite:///gradebook.sqlite"
 ENV = "KIT_GRADEBOOK"
@@ -259,7 +259,7 @@ class Gradebook:
     def export_csv(self, path: str | Path, exercise: str | None = None, by: str = "exercise") -> Path:
         """Write the LMS table (``by="exercise"``) or one row per trainee × question (``by="question"``) as
         CSV in UTF-8 with a byte-order mark, so Excel shows Chinese correctly. Times are ISO 8601 UTC. Text cells
-        that a spreadsheet would run as formulas are quoted (:func:`kit.spreadsheet.neutralise`)."""
+        that a spreadsheet would run as formulas are quoted (:func:`kit.data.spreadsheet.neutralise`)."""
         if by == "exercise":
             table = self.lms_table(exercise)
         elif by == "question":

@@ -23,8 +23,8 @@ trainer's language, so a sheet exported in one language imports anywhere):
 =====================  ==========================================================================================
 
 Every cell that a spreadsheet would run as a formula (a trainee's answer ``=HYPERLINK(…)``, a trainee called
-``=1+2``) is written with a leading ``'`` (:func:`kit.spreadsheet.neutralise` in its reversible form, so ``'=1+2``
-becomes ``''=1+2`` and stays distinct) and read back with one quote less (:func:`kit.spreadsheet.restore`), so the
+``=1+2``) is written with a leading ``'`` (:func:`kit.data.spreadsheet.neutralise` in its reversible form, so ``'=1+2``
+becomes ``''=1+2`` and stays distinct) and read back with one quote less (:func:`kit.data.spreadsheet.restore`), so the
 trainee ``=1+2`` is still found on import.
 
 Import reads UTF-8 (with or without BOM), UTF-16 and GB18030 (Excel on Chinese Windows), comma, semicolon or tab
@@ -46,12 +46,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit.communication import lint_reply
+from kit.data.spreadsheet import neutralise, restore
 from kit.errors import KitError
 from kit.grading.gradebook import Gradebook
 from kit.grading.results import digest
 from kit.grading.spec import Criterion, Question, Spec
 from kit.i18n import check_lang, get_lang, t
-from kit.spreadsheet import neutralise, restore
 
 FIXED = ("exercise", "trainee_id", "question", "points", "answer", "answer_hash", "linter", "rubric")
 COMMENT = "comment"

@@ -1,7 +1,7 @@
 """Each trainee's personal data for a graded exercise (个人数据变体).
 
 :func:`variant` builds, from ``kit.personal.personal_seed(trainee_id, seed)``, small samples of the
-:mod:`kit.synth` tables plus a few per-trainee scenario choices (which complaint categories the team
+:mod:`kit.data.synth` tables plus a few per-trainee scenario choices (which complaint categories the team
 handles, which authority limit applies, which step model the reply follows …). The same trainee and seed
 always get the same data; a neighbour gets other numbers, so copying their answers fails. The grader
 rebuilds the variant in its own process to recompute the expected answers.
@@ -99,7 +99,8 @@ def _needs(base: int, rng, pools: dict) -> dict[str, object]:
     """Kano answers, the SERVQUAL block of a survey, a needs backlog with criterion weights, a promise ledger."""
     import pandas as pd
 
-    from kit import needs, synth
+    from kit import needs
+    from kit.data import synth
 
     kano = _drifted(synth.kano_answers(_between(rng, pools["respondents"]), seed=base), rng, pools["drifted"])
     survey = synth.survey_responses(_between(rng, pools["survey_size"]), seed=base)
@@ -132,7 +133,8 @@ def _needs(base: int, rng, pools: dict) -> dict[str, object]:
 def _drifted(answers, rng, k: int):
     """Kano answers of a branch where ``k`` delight or expected features have drifted one level [002]:
     about three in four of the answers in the old category move to the next one (A → O → M)."""
-    from kit import kano, synth
+    from kit import kano
+    from kit.data import synth
 
     answers = answers.copy()
     category = kano.classify(answers["functional"], answers["dysfunctional"])
@@ -147,7 +149,7 @@ def _drifted(answers, rng, k: int):
 
 def _communication(base: int, rng, pools: dict) -> dict[str, object]:
     """Complaint dialogues, questions to type, reply drafts to check for jargon, and a complaint to answer."""
-    from kit import synth
+    from kit.data import synth
 
     transcripts = synth.transcripts(_between(rng, pools["sessions"]), seed=base)
     return {
@@ -163,7 +165,7 @@ def _recovery(base: int, rng, pools: dict) -> dict[str, object]:
     answers, compensation cases with an authority limit, and a complaint to answer with a step model."""
     import pandas as pd
 
-    from kit import synth
+    from kit.data import synth
 
     everything = synth.tickets(pools["tickets"], seed=base)
     mine = _pick(rng, sorted(everything["category"].dropna().unique()), pools["categories"])
@@ -194,7 +196,7 @@ def _metrics(base: int, rng, pools: dict) -> dict[str, object]:
     teams, and the trainee's survey plan for the sample-size question."""
     import numpy as np
 
-    from kit import synth
+    from kit.data import synth
 
     k = _between(rng, pools["survey"])
     survey = synth.survey_responses(3 * k, seed=base)[["response_id", "submitted_at", "segment", "channel", "nps", "csat", "ces"]]

@@ -291,7 +291,7 @@ class TalkRatioMeter(Interactive):
 
 
 def _sample_transcripts():
-    from kit import io
+    from kit.data import io
     from kit.paths import SAMPLE
 
     return io.load(SAMPLE / "transcripts.csv", "transcripts")[0]

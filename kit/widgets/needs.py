@@ -12,9 +12,9 @@ import pandas as pd
 
 from kit import kano, needs
 from kit.checks import evaluate
+from kit.data.schemas import KANO_ANSWERS
 from kit.i18n import get_lang, t
 from kit.plots import KANO_COLOURS
-from kit.schemas import KANO_ANSWERS
 from kit.text import data as course_data
 from kit.widgets import Interactive, escape, frame_table, to_html
 
@@ -38,7 +38,7 @@ def data() -> dict:
 
 
 def answer_label(code: int, lang: str) -> str:
-    """A Kano answer's label in ``lang`` from :data:`kit.schemas.KANO_ANSWERS` (喜欢 … / like …).
+    """A Kano answer's label in ``lang`` from :data:`kit.data.schemas.KANO_ANSWERS` (喜欢 … / like …).
 
     >>> answer_label(2, "zh"), answer_label(2, "en")
     ('理应如此', 'must-be')

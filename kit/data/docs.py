@@ -1,9 +1,9 @@
-"""Render ``data/README.md`` from :mod:`kit.schemas`, so the documentation of every table and column
+"""Render ``data/README.md`` from :mod:`kit.data.schemas`, so the documentation of every table and column
 is the schema itself (``kit data docs``; a test fails when the committed file is stale)."""
 
 from __future__ import annotations
 
-from kit.schemas import SCHEMAS, Schema
+from kit.data.schemas import SCHEMAS, Schema
 
 INTRO = """\
 # Data tables
@@ -11,18 +11,18 @@ INTRO = """\
 Every table the kit reads is described below: its columns, their types and allowed values, and the
 headers a trainer's export may use for them (Chinese or English; matching ignores case, spaces,
 full-width characters and a trailing unit in brackets, so `推荐值（0-10）` and `NPS` both map to `nps`).
-`kit.io.load(path, kind=...)` and `kit data check FILE --kind KIND` validate a file against these
+`kit.data.load(path, kind=...)` and `kit data check FILE --kind KIND` validate a file against these
 rules and report every value they adjusted; categorical values may be given as the code or any
 listed label.
 
-This page is generated from `kit/schemas.py` by `kit data docs`; edit the schema, not this file.
+This page is generated from `kit/data/schemas.py` by `kit data docs`; edit the schema, not this file.
 
 ## Sample data
 
 `data/sample/` holds one small, linked, synthetic data set, one CSV per table (UTF-8, canonical
 headers). It is reproducible: `kit data synth --seed 0` writes it again byte for byte. The story
 of the data (the NPS dip, the SERVQUAL gaps, the Kano features' true categories, the recovery
-paradox, the trainee cohort) is described in `kit/synth.py`.
+paradox, the trainee cohort) is described in `kit/data/synth.py`.
 
 ## Types
 

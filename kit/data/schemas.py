@@ -1,7 +1,7 @@
 """Schemas of the kit's data tables: columns, types, ranges, allowed values and header aliases.
 
-One :class:`Schema` per kind of table (``SCHEMAS[kind]``). :mod:`kit.io` validates user files against
-them, :mod:`kit.synth` generates data that fits them, and ``data/README.md`` is rendered from them
+One :class:`Schema` per kind of table (``SCHEMAS[kind]``). :mod:`kit.data.io` validates user files against
+them, :mod:`kit.data.synth` generates data that fits them, and ``data/README.md`` is rendered from them
 (``kit data docs``), so the three can never disagree.
 
 Categorical values are stored as short English codes (``phone``, ``outcome``); the Chinese labels and

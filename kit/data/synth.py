@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kit.schemas import (
+from kit.data.schemas import (
     CHANNELS,
     DRIVER_FACTORS,
     FAILURE_TYPES,
@@ -48,7 +48,7 @@ from kit.schemas import (
     TICKET_STATUSES,
     TIERS,
 )
-from kit.spreadsheet import neutralise_frame
+from kit.data.spreadsheet import neutralise_frame
 
 # --- truths the data is built to show (tests and exercise keys check against them) -------------------
 DIP_MONTHS = (8, 9)
@@ -1332,7 +1332,7 @@ def sample(seed: int = 0, *, n_survey: int = 5000, n_tickets: int = 1500, n_trai
 
 def write_sample(out_dir, seed: int = 0, **sizes) -> list[Path]:
     """Write :func:`sample` as ``<kind>.csv`` files (UTF-8, canonical headers, ISO dates and times, true/false
-    booleans, formula-like text quoted as :func:`kit.spreadsheet.neutralise` does) into ``out_dir``; returns the
+    booleans, formula-like text quoted as :func:`kit.data.spreadsheet.neutralise` does) into ``out_dir``; returns the
     paths in schema order."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -15,10 +15,10 @@ with a single quote, which every spreadsheet shows as text. The rule, applied by
 ``reversible=True`` is for sheets whose ids come back to the kit (the manual-grading sheet) or go on to another
 system (the LMS export): there a text cell that already is quotes followed by such a character gets one more quote
 (``'=1+2`` → ``''=1+2``), so two ids never look alike on the sheet and :func:`restore` takes exactly one quote
-off again. :func:`kit.io.save` uses the plain rule, because :func:`kit.io.load` itself stores an escaped cell as
+off again. :func:`kit.data.io.save` uses the plain rule, because :func:`kit.data.io.load` itself stores an escaped cell as
 ``'=…`` and must read back what it saved.
 
-:data:`FORMULA_RE` is also what :mod:`kit.io` uses to refuse or escape formula-like cells on input.
+:data:`FORMULA_RE` is also what :mod:`kit.data.io` uses to refuse or escape formula-like cells on input.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import re
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_RE = r"^[=+\-@\t\r]"  # a cell starting with one of FORMULA_START (kit.io matches trimmed input with it)
+FORMULA_RE = r"^[=+\-@\t\r]"  # a cell starting with one of FORMULA_START (kit.data.io matches trimmed input with it)
 QUOTE = "'"
 _FORMULA = re.compile(FORMULA_RE)
 _ESCAPED = re.compile(r"'*[=+\-@\t\r]")  # what gets a quote in reversible mode (matched at the start)

@@ -1,4 +1,4 @@
-"""Read and write the kit's tables — CSV/TSV/TXT, Excel and Parquet — checked against :mod:`kit.schemas`.
+"""Read and write the kit's tables — CSV/TSV/TXT, Excel and Parquet — checked against :mod:`kit.data.schemas`.
 
 :func:`load` detects the text encoding and delimiter, maps Chinese or English headers to canonical
 column names, coerces every column to its schema type and checks ranges, allowed values, keys and
@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kit.data.schemas import Field, Schema, get_schema, normalise_header
+from kit.data.spreadsheet import FORMULA_RE, neutralise_frame
 from kit.errors import DataError
 from kit.i18n import check_lang, t
-from kit.schemas import Field, Schema, get_schema, normalise_header
 from kit.scores import DONT_KNOW, fold_answer, fold_width, parse_numbers
-from kit.spreadsheet import FORMULA_RE, neutralise_frame
 
 TEXT_SEPARATORS = {".csv": ",", ".tsv": "\t", ".txt": "\t"}  # the separator save() writes
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -232,7 +232,7 @@ def read_mapping(path, kind: str | None = None) -> ColumnMap:
     >>> dict(read_mapping(f, "tickets"))
     {'单号': 'ticket_id'}
     """
-    from kit.schemas import KINDS
+    from kit.data.schemas import KINDS
 
     path = Path(path)
     if not path.is_file():
@@ -269,7 +269,7 @@ def _mapping_yaml(path: Path, kind: str | None, kinds) -> tuple[dict[str, str], 
 
 
 def _mapping_csv(path: Path, kind: str | None, kinds) -> tuple[dict[str, str], bool]:
-    from kit.schemas import SCHEMAS
+    from kit.data.schemas import SCHEMAS
 
     text, _ = _decode(path.read_bytes(), path)
     table = _parse_csv(text, _sniff_delimiter(text), path).dropna(how="all")
@@ -333,7 +333,7 @@ def save(df: pd.DataFrame, path, kind: str, *, lang: str = "en", encoding: str |
     ``lang="zh"`` writes the trainer-style export: Chinese headers, Chinese labels for coded values
     and 是/否 for yes/no; ``lang="en"`` keeps canonical names and codes. ``encoding`` applies to text
     files (default ``utf-8-sig`` for zh so Excel opens it, ``utf-8`` for en). Text and Excel files have
-    formula-like text cells quoted (:func:`kit.spreadsheet.neutralise`). Returns the path.
+    formula-like text cells quoted (:func:`kit.data.spreadsheet.neutralise`). Returns the path.
     """
     check_lang(lang)
     schema = get_schema(kind)
