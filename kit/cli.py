@@ -108,10 +108,13 @@ def data_check(
     kind: Annotated[str, typer.Option(help=t("cli.check.kind"))],
     sheet: Annotated[str | None, typer.Option(help=t("cli.check.sheet"))] = None,
     escape_formulas: Annotated[bool, typer.Option("--escape-formulas", help=t("cli.check.escape"))] = False,
+    mapping: Annotated[Path | None, typer.Option("--map", help=t("cli.check.map"))] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help=t("cli.check.platform"))] = None,
 ):
     from kit.data import io
 
-    _, report = io.load(file, kind, sheet=sheet, formulas="escape" if escape_formulas else "error")
+    _, report = io.load(file, kind, sheet=sheet, formulas="escape" if escape_formulas else "error", columns=mapping,
+                        platform=platform)
     for line in report.lines():  # quotes cells of the file: never read as console markup
         console.print(f"• {line}", highlight=False, markup=False)
     console.print(Text(t("cli.check.ok", file=file, n=report.n_rows, kind=kind), style="green"))

@@ -152,9 +152,10 @@ def nps_bars(data, by: str, *, score: str = "nps", min_n: int = 30, kind: str = 
     mix.invert_yaxis()
     mix.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
     small = table["flag"].eq("small").to_numpy()
-    err = np.vstack([table["value"] - table["ci_low"], table["ci_high"] - table["value"]])
-    for mask, colour in ((~small, "#30638e"), (small, "#b0b0b0")):
-        value.errorbar(table["value"][mask], y[mask], xerr=err[:, mask], fmt="o", color=colour, capsize=3)
+    for mask, colour in ((~small, "#30638e"), (small, "#b0b0b0")):  # the interval drawn as a line from low to high:
+        # an adjusted-Wald interval (Rocks 2016) is centred near, not on, the score, and at very small n can miss it
+        value.hlines(y[mask], table["ci_low"][mask], table["ci_high"][mask], color=colour, lw=1.5)
+        value.plot(table["value"][mask], y[mask], "o", color=colour)
     for yi, (v, hi) in enumerate(zip(table["value"], table["ci_high"], strict=True)):
         value.annotate(f"{v:+.0f}", (hi, yi), xytext=(6, 0), textcoords="offset points", va="center", fontsize=9)
     value.axvline(0, color="#888", lw=0.8)

@@ -148,11 +148,15 @@ def test_empty_files(tmp_path, text):
     fails(write(tmp_path, "empty.csv", text), "survey_responses", "empty_file")
 
 
-def test_blank_rows_inside_the_data_are_refused_but_trailing_ones_ignored(tmp_path):
-    df, _ = load(survey(tmp_path, GOOD, "", ""), "survey_responses")
-    assert len(df) == 1
-    error = fails(survey(tmp_path, GOOD, "", "1002,2025-03-01,9,5,电话,是,好", name="gap.csv"), "survey_responses", "blank_rows")
-    assert error.rows == [3]
+def test_blank_rows_are_left_out_and_reported_with_their_row_numbers(tmp_path):
+    df, report = load(survey(tmp_path, GOOD, "", ""), "survey_responses")
+    assert len(df) == 1 and report.excluded == ()  # empty lines at the end are no rows at all
+    df, report = load(survey(tmp_path, GOOD, ",,,,,,", " ,,(空),,,,", name="tail.csv"), "survey_responses")
+    assert len(df) == 1 and [(x.row, x.reason) for x in report.excluded] == [(3, "blank"), (4, "blank")]
+    df, report = load(survey(tmp_path, GOOD, ",,,,,,", "1002,2025-03-01,9,5,电话,是,好", name="gap.csv"),
+                      "survey_responses")
+    assert df["response_id"].tolist() == ["1001", "1002"] and [x.row for x in report.excluded] == [3]
+    assert "1 row(s) left out as blank (empty or only placeholders such as (空)): rows 3." in report.lines("en")
 
 
 def test_ragged_line(tmp_path):
@@ -254,9 +258,14 @@ def test_fractions_in_an_int_column(tmp_path):
     assert error.rows == [3] and error.column == "推荐值"
 
 
-def test_unknown_category(tmp_path):
-    error = fails(survey(tmp_path, GOOD, "1002,2025-03-01,9,5,传真,是,"), "survey_responses", "unknown_choice")
-    assert error.rows == [3] and "phone (电话)" in error.render("en")
+def test_a_channel_outside_the_known_list_is_its_own_category_and_a_closed_list_refuses(tmp_path):
+    df, report = load(survey(tmp_path, GOOD, "1002,2025-03-01,9,5,传真,是,", "1003,2025-03-01,9,5,400热线,是,"),
+                      "survey_responses")
+    assert df["channel"].tolist() == ["phone", "传真", "phone"]
+    assert {c.note_code: c.count for c in report.coercions if c.column == "channel"}["own_category"] == 1
+    error = fails(write(tmp_path, "s.csv", "问卷编号,提交时间,客户类型\nR1,2025-03-01,政府\n"), "survey_responses",
+                  "unknown_choice")
+    assert error.rows == [2] and "B2B (企业客户)" in error.render("en")
 
 
 def test_numbers_with_units_separators_and_missing_markers(tmp_path):

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kit.data import sources
 from kit.data.schemas import Field, Schema, get_schema, normalise_header
 from kit.data.spreadsheet import FORMULA_RE, neutralise_frame
 from kit.errors import DataError
@@ -53,6 +54,8 @@ DATETIME_RE = (
     r"(?:[\sT]*(?P<hour>\d{1,2})\s*[:时点]\s*(?P<minute>\d{1,2})\s*"
     r"(?:[:分]\s*(?:(?P<second>\d{1,2})(?:\.(?P<us>\d{1,6})\d*)?\s*秒?)?)?)?$"
 )
+YEAR_LAST_RE = (r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+                r"(?::(?P<second>\d{2}))?\s*(?P<half>[AaPp][Mm])?)?$")
 ISO_RE = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 LOOSE_ISO_RE = r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?$"
 SEPARATORS_TO_ISO = {"/": "-", "年": "-", "月": "-", "日": "", "时": ":", "点": ":", "分": ":", "秒": ""}
@@ -89,6 +92,11 @@ class LoadReport:
     delimiter: str | None = None
     mapped: dict[str, str] = _field(default_factory=dict)  # user header → kit column, from ``columns=``
     mapping_file: Path | None = None
+    platform: str = "generic"  # the survey platform the file came from (kit.data.sources)
+    excluded: tuple = ()  # kit.data.sources.Excluded: rows that are no responses, with the reason
+    decoded: dict[str, dict] = _field(default_factory=dict)  # header → {answer: score} for label answers
+    matched: dict[str, str] = _field(default_factory=dict)  # question header → kit column, by its wording
+    notes: tuple = ()  # (code, params) of what the platform adapter did (header rows, row ids …)
 
     def lines(self, lang: str | None = None) -> list[str]:
         """A localised summary, one fact per line (printed by ``kit data check``)."""
@@ -101,6 +109,20 @@ class LoadReport:
             return say("sep").join(items[:limit]) + (say("more", n=more) if more > 0 else "")
 
         out = [say("rows", file=self.path.name, n=self.n_rows, kind=self.kind)]
+        if self.platform != "generic":
+            out.append(say("platform", platform=say(f"platforms.{self.platform}")))
+        reasons: dict[str, list[int]] = {}
+        for row in self.excluded:
+            reasons.setdefault(row.reason, []).append(row.row)
+        for reason, rows in reasons.items():
+            out.append(say("excluded", n=len(rows), reason=say(f"reasons.{reason}"),
+                           rows=listing([str(r) for r in rows])))
+        out += [say(f"adapter.{code}", **params) for code, params in self.notes]
+        if self.matched:
+            out.append(say("matched", columns=listing([f"{h} → {n}" for h, n in self.matched.items()])))
+        for header, mapping in self.decoded.items():
+            pairs = [f"{_show(a)} → {_show(b)}" for a, b in list(mapping.items())[:EXAMPLES]]
+            out.append(say("decoded", column=header, n=len(mapping), examples=say("examples_sep").join(pairs)))
         if self.encoding:
             out.append(say("encoding", encoding=self.encoding, delimiter=say(f"delimiters.{DELIMITERS[self.delimiter]}")))
         if self.sheet is not None:
@@ -136,20 +158,26 @@ class LoadReport:
 
 @dataclass
 class _Source:
-    """A table as read, before any checks: positional columns, header texts, where it came from."""
+    """A table as read, before any checks: positional columns, header texts, where it came from; ``rows`` is
+    the file's row number (Excel-style, header = 1) of each table row."""
 
     table: pd.DataFrame
     headers: list[str]
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    rows: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.rows is None:
+            self.rows = np.arange(len(self.table)) + FIRST_ROW
 
 
 # --- public API ----------------------------------------------------------------------------------
 
 
 def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "error",
-         columns=None, only=None) -> tuple[pd.DataFrame, LoadReport]:
+         columns=None, only=None, platform: str | None = None) -> tuple[pd.DataFrame, LoadReport]:
     """Read a CSV/TSV/TXT, Excel or Parquet file of table ``kind`` and check it against its schema.
 
     Returns the frame (canonical column names in schema order, then unrecognised columns as read)
@@ -159,7 +187,10 @@ def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "er
     names a mapping file (see :func:`read_mapping`); a mapped header wins over automatic header matching.
     ``only`` (kit column names) keeps just those columns: the others are neither converted nor checked, and
     only the required columns among them must be present — a report needing 6 of 65 columns loads 10× faster.
-    Raises :class:`~kit.errors.DataError` for anything that does not fit; never drops a row.
+    A survey export is read as its platform wrote it (:mod:`kit.data.sources`; ``platform`` forces one):
+    extra header rows, preview/test/unfinished responses, blank, total and repeated-header rows are taken out
+    and listed in the report with their row numbers; question-text headers and label answers are matched.
+    Raises :class:`~kit.errors.DataError` for anything that does not fit; drops no row without reporting it.
     """
     if formulas not in FORMULA_MODES:
         raise ValueError(f"formulas must be one of {', '.join(FORMULA_MODES)}; got {formulas!r}")
@@ -169,18 +200,30 @@ def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "er
     if not path.is_file():
         raise DataError("file_not_found", file=path)
     source = _read(path, schema, sheet)
+    adapted = sources.adapt(sources.Raw(source.table, source.headers, source.rows), kind, platform)
+    source = _Source(adapted.table, adapted.headers, source.encoding, source.delimiter, source.sheet, adapted.rows)
+    if source.table.empty:
+        raise DataError("empty_file", file=path)
     mapping = _check_mapping(user_map or {}, source.headers, schema, path)
+    if kind in sources.SURVEY_KINDS and "response_id" not in {*mapping.values(), *adapted.fields.values(),
+                                                               *_match_headers(source.headers, schema, path, mapping)}:
+        adapted = sources.with_row_ids(adapted)
+        source = _Source(adapted.table, adapted.headers, source.encoding, source.delimiter, source.sheet, adapted.rows)
+    by_wording = {p: name for p, name in adapted.fields.items()
+                  if p not in mapping and name not in mapping.values() and name in schema.by_name}
+    mapping = {**by_wording, **mapping}
     positions = _match_headers(source.headers, schema, path, mapping)
     if only is not None:
         schema = schema.subset(only)
         positions = {name: p for name, p in positions.items() if name in schema.by_name}
     _check_required_columns(source.headers, positions, schema, path)
-    _check_blank_rows(source.table[list(positions.values())] if only is not None else source.table, path)
+    _check_blank_rows(source.table[list(positions.values())] if only is not None else source.table, path,
+                      source.rows)
 
     columns, coercions, n_missing = {}, [], {}
     for field in (f for f in schema.fields if f.name in positions):
         position = positions[field.name]
-        column = _Column(source.table[position], field, source.headers[position], path, formulas)
+        column = _Column(source.table[position], field, source.headers[position], path, formulas, source.rows)
         columns[field.name] = column.coerce()
         coercions += column.coercions
         n_missing[field.name] = column.n_missing
@@ -189,8 +232,8 @@ def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "er
     frame = pd.DataFrame(columns, copy=False)
 
     headers = {name: source.headers[p] for name, p in positions.items()}
-    _check_key(frame, schema, headers, path)
-    _check_order(frame, schema, headers, path)
+    _check_key(frame, schema, headers, path, source.rows)
+    _check_order(frame, schema, headers, path, source.rows)
     report = LoadReport(
         path=path,
         kind=kind,
@@ -203,8 +246,13 @@ def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "er
         n_missing=n_missing,
         coercions=tuple(coercions),
         delimiter=source.delimiter,
-        mapped={source.headers[p]: name for p, name in mapping.items()},
+        mapped={source.headers[p]: name for p, name in mapping.items() if p not in by_wording},
         mapping_file=getattr(user_map, "source", None),
+        platform=adapted.platform,
+        excluded=tuple(adapted.excluded),
+        decoded={source.headers[p]: m for p, m in adapted.decoded.items() if p in positions.values()},
+        matched={source.headers[p]: name for p, name in by_wording.items() if name in positions},
+        notes=tuple(adapted.notes),
     )
     return frame, report
 
@@ -527,7 +575,8 @@ def _read_parquet(path: Path) -> _Source:
 
 
 def _split_header(table: pd.DataFrame, **where) -> _Source:
-    """First row → header texts; drop unnamed empty columns and trailing blank rows."""
+    """First row → header texts; drop unnamed empty columns (blank rows are taken out, and reported, by
+    :func:`kit.data.sources.adapt`)."""
     if table.empty:
         return _Source(table, [], **where)
     headers = ["" if pd.isna(h) else str(h).strip() for h in table.iloc[0]]
@@ -535,8 +584,6 @@ def _split_header(table: pd.DataFrame, **where) -> _Source:
     keep = [p for p, h in enumerate(headers) if h or body[p].notna().any()]
     headers = [headers[p] or f"Unnamed: {p}" for p in keep]
     body = body[keep].set_axis(range(len(keep)), axis=1)
-    filled = np.flatnonzero(body.notna().any(axis=1).to_numpy())
-    body = body.iloc[: filled[-1] + 1 if len(filled) else 0]
     return _Source(body, headers, **where)
 
 
@@ -583,13 +630,13 @@ def _check_required_columns(headers: list[str], positions: dict, schema: Schema,
         )
 
 
-def _check_blank_rows(table: pd.DataFrame, path: Path) -> None:
+def _check_blank_rows(table: pd.DataFrame, path: Path, rows: np.ndarray) -> None:
     blank = np.flatnonzero(table.isna().all(axis=1).to_numpy())
     if len(blank):
-        raise DataError("blank_rows", file=path, rows=(blank + FIRST_ROW).tolist(), count=len(blank))
+        raise DataError("blank_rows", file=path, rows=rows[blank].tolist(), count=len(blank))
 
 
-def _check_key(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path) -> None:
+def _check_key(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path, rows: np.ndarray) -> None:
     """Rows sharing the schema key raise ``duplicate_key`` with the rows of every copy."""
     key = [name for name in schema.key if name in frame]
     if not key:
@@ -599,12 +646,12 @@ def _check_key(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path) -
         values = frame.loc[copies, key].drop_duplicates().head(EXAMPLES)
         shown = ", ".join(" / ".join(_show(v) for v in row) for row in values.itertuples(index=False))
         raise DataError(
-            "duplicate_key", file=path, rows=(np.flatnonzero(copies) + FIRST_ROW).tolist(),
+            "duplicate_key", file=path, rows=rows[np.flatnonzero(copies)].tolist(),
             column=" / ".join(headers[k] for k in key), key_columns=" + ".join(key), values=shown, count=int(copies.sum()),
         )
 
 
-def _check_order(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path) -> None:
+def _check_order(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path, rows: np.ndarray) -> None:
     """For each (a, b) order rule, rows where both are present and a > b raise ``order_violation``."""
     for a, b in schema.order:
         if a not in frame or b not in frame:
@@ -613,7 +660,7 @@ def _check_order(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path)
         if wrong.any():
             first = np.argmax(wrong)
             raise DataError(
-                "order_violation", file=path, rows=(np.flatnonzero(wrong) + FIRST_ROW).tolist(),
+                "order_violation", file=path, rows=rows[np.flatnonzero(wrong)].tolist(),
                 column=f"{headers[a]} / {headers[b]}", first=a, second=b, count=int(wrong.sum()),
                 a_value=_show(frame[a].iloc[first]), b_value=_show(frame[b].iloc[first]),
             )
@@ -629,8 +676,9 @@ class _Column:
     its distinct value (-1 for an empty cell) so rows, counts and the result come back per row.
     """
 
-    def __init__(self, raw: pd.Series, field: Field, header: str, path: Path, formulas: str):
+    def __init__(self, raw: pd.Series, field: Field, header: str, path: Path, formulas: str, row_numbers: np.ndarray):
         self.field, self.header, self.path, self.formulas = field, header, path, formulas
+        self.row_numbers = row_numbers
         self.codes, uniques = pd.factorize(raw)
         self.values = pd.Series(uniques)
         self.counts = np.bincount(self.codes[self.codes >= 0], minlength=len(uniques))
@@ -658,7 +706,7 @@ class _Column:
     def rows(self, mask, empty_cells: bool = False) -> np.ndarray:
         """Excel row numbers of the rows whose value is flagged in ``mask`` (per distinct value)."""
         per_code = np.append(np.asarray(mask, dtype=bool), empty_cells)
-        return np.flatnonzero(per_code[self.codes]) + FIRST_ROW
+        return self.row_numbers[np.flatnonzero(per_code[self.codes])]
 
     def fail(self, code: str, mask, empty_cells: bool = False, **params) -> None:
         """Raise ``code`` for the rows flagged in ``mask``, if any, quoting a few of their values."""
@@ -717,7 +765,12 @@ def _coerce_label(col: _Column) -> pd.Series:
     if not col.field.choices:
         return text
     codes = col.choice()
-    col.fail("unknown_choice", codes.isna() & ~col.missing, allowed=col.field.range_text())
+    unknown = codes.isna() & ~col.missing
+    if col.field.open:  # kept as its own category
+        col.note("own_category", unknown, text)
+        codes = codes.mask(unknown, text)
+    else:
+        col.fail("unknown_choice", unknown, allowed=col.field.range_text())
     col.note("choice_label", (codes != text).fillna(False), codes)
     return codes.astype("string")
 
@@ -789,6 +842,9 @@ def _coerce_datetime(col: _Column) -> pd.Series:
     rest = stamps.isna() & text.notna()
     if rest.any():
         stamps[rest] = _parse_any(text[rest])
+    rest = stamps.isna() & text.notna()
+    if rest.any():
+        stamps[rest] = _parse_year_last(text[rest])
     col.fail("not_a_date", stamps.isna() & ~col.missing)
     col.note("date_format", (~text.str.contains(ISO_RE) & stamps.notna()).fillna(False), stamps)
     return stamps
@@ -813,6 +869,22 @@ def _parse_any(text: pd.Series) -> pd.Series:
     parts["us"] *= 10.0 ** (6 - digits["us"].str.len().astype("float64"))
     parts = parts.fillna({"hour": 0, "minute": 0, "second": 0, "us": 0})
     return pd.to_datetime(parts, errors="coerce").astype("datetime64[us]")
+
+
+def _parse_year_last(text: pd.Series) -> pd.Series:
+    """Dates written year last, as SurveyMonkey and US spreadsheets do: 03/04/2025 08:12:47 PM. Read as
+    month/day, unless a first number above 12 shows the column writes day/month."""
+    parts = text.str.extract(YEAR_LAST_RE)
+    first, second = parts["a"].astype("float64"), parts["b"].astype("float64")
+    day_first = bool((first > 12).any())
+    hour = parts["hour"].astype("float64").fillna(0)
+    pm, am = parts["half"].str.upper().eq("PM"), parts["half"].str.upper().eq("AM")
+    hour = hour.mask(pm.fillna(False) & (hour < 12), hour + 12).mask(am.fillna(False) & (hour == 12), 0)
+    frame = pd.DataFrame({"year": parts["year"].astype("float64"), "month": second if day_first else first,
+                          "day": first if day_first else second, "hour": hour,
+                          "minute": parts["minute"].astype("float64").fillna(0),
+                          "second": parts["second"].astype("float64").fillna(0)})
+    return pd.to_datetime(frame, errors="coerce").astype("datetime64[us]")
 
 
 def _coerce_date(col: _Column) -> pd.Series:

@@ -36,6 +36,7 @@ class Field:
     aliases: tuple[str, ...] = ()
     pii: bool = False
     fractions: bool = True  # percent only: a column whose values all lie in 0–1 holds shares (×100)
+    open: bool = False  # label with choices: a value outside them is kept as its own category (and reported)
     en: str = ""  # short English display label for plots and tables (default: ``doc``)
 
     @property
@@ -112,11 +113,12 @@ def _num(x: float) -> str:
 
 # --- shared choices -----------------------------------------------------------------------------
 CHANNELS = {
-    "phone": ("电话", "热线", "呼叫中心", "call"),
-    "email": ("邮件", "电子邮件", "e-mail", "mail"),
-    "online": ("在线", "在线客服", "网页", "chat", "web"),
-    "social": ("社交媒体", "微博", "微信", "social media"),
-    "store": ("门店", "柜台", "线下", "branch", "counter"),
+    "phone": ("电话", "热线", "呼叫中心", "400热线", "客服热线", "call", "phone call", "telephone"),
+    "email": ("邮件", "电子邮件", "邮箱", "e-mail", "mail"),
+    "online": ("在线", "在线客服", "网页", "官网", "app", "app在线客服", "手机app", "小程序", "chat", "live chat", "web",
+               "website", "online chat"),
+    "social": ("社交媒体", "微博", "微信", "微信公众号", "公众号", "抖音", "social media", "wechat"),
+    "store": ("门店", "柜台", "线下", "网点", "到店", "branch", "counter", "in store", "in-store", "in person"),
 }
 SEGMENTS = {"B2B": ("企业客户", "企业", "对公"), "B2C": ("个人客户", "个人", "零售")}
 TIERS = {"high": ("高价值", "高"), "medium": ("中价值", "中"), "low": ("低价值", "低")}
@@ -201,7 +203,7 @@ SURVEY_RESPONSES = Schema(
         Field("customer_id", "id", "客户编号", "Customer identifier (pseudonymised in reports)", pii=True, aliases=("客户ID", "会员号")),
         Field("submitted_at", "datetime", "提交时间", "When the survey was submitted", required=True, aliases=("提交日期", "填写时间", "日期", "date")),
         Field("mode", "label", "调查方式", "How the survey was collected", choices=SURVEY_MODES),
-        Field("channel", "label", "服务渠道", "Channel of the service being rated", choices=CHANNELS, aliases=("渠道",), en="Channel"),
+        Field("channel", "label", "服务渠道", "Channel of the service being rated", choices=CHANNELS, open=True, aliases=("渠道",), en="Channel"),
         Field("segment", "label", "客户类型", "Business or consumer customer", choices=SEGMENTS, aliases=("客户类别",), en="Segment"),
         Field("tier", "label", "价值等级", "Customer value tier", choices=TIERS, aliases=("客户等级", "value tier"), en="Value tier"),
         Field("region", "label", "地区", "Region", aliases=("区域",)),
@@ -249,10 +251,10 @@ TICKETS = Schema(
         Field("customer_name", "label", "客户姓名", "Customer name (pseudonymised in reports)", pii=True, aliases=("姓名", "联系人")),
         Field("phone", "label", "联系电话", "Customer phone (pseudonymised in reports)", pii=True, aliases=("电话", "手机", "手机号")),
         Field("email", "label", "邮箱", "Customer e-mail (pseudonymised in reports)", pii=True, aliases=("电子邮箱", "e-mail")),
-        Field("channel", "label", "渠道", "Channel the complaint came in by", choices=CHANNELS, aliases=("投诉渠道",)),
+        Field("channel", "label", "渠道", "Channel the complaint came in by", choices=CHANNELS, open=True, aliases=("投诉渠道", "来电渠道", "受理渠道")),
         Field("category", "label", "投诉类别", "Complaint category", aliases=("类别", "投诉类型")),
         Field("failure_type", "label", "失误类型", "Service-failure type [000]", choices=FAILURE_TYPES),
-        Field("severity", "label", "严重等级", "Severity grade [001]", choices=SEVERITIES, aliases=("严重程度", "等级")),
+        Field("severity", "label", "严重等级", "Severity grade [001]", choices=SEVERITIES, open=True, aliases=("严重程度", "等级")),
         Field("received_at", "datetime", "受理时间", "When the complaint was received", required=True, aliases=("投诉时间", "创建时间")),
         Field("first_response_at", "datetime", "首次响应时间", "First reply to the customer", aliases=("首次回复时间", "响应时间")),
         Field("solution_at", "datetime", "方案时间", "Solution proposed"),

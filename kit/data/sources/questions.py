@@ -1,0 +1,149 @@
+"""Question-text headers matched to kit columns by their wording, and label answers decoded to scores.
+
+A CRM's 备注 (remarks) is the staff's note, not the customer's words: it is never read as a comment.
+
+A platform export names a column by its question ("1、您向朋友或同事推荐我们的可能性有多大？", "How likely are you
+to recommend …"). :data:`RULES` say which wording means which kit column; a header that is already a kit header
+or alias (:meth:`kit.data.schemas.Schema.header_index`) is left to the schema. Label answers (非常满意 … 非常不满意,
+"Extremely satisfied" …, "10 - Extremely likely") become scores by :data:`SCALES`; a multi-select answer
+("电话┋门店", "Phone, WeChat") keeps its first channel; durations ("125秒", "3分50秒", "00:03:50") become seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pandas as pd
+
+from kit.data.sources.common import PLACEHOLDERS, Adapted, fold, numbered
+
+RULES = (  # (kit column, pattern on the folded header without its numbering, pattern it must not match)
+    ("nps", r"推荐.*(朋友|同事|亲友|家人|他人|别人)|(朋友|同事|亲友).*推荐|^推荐(指数|度|意向)$|recommend",
+     r"group|原因|为什么|why"),
+    ("ces", r"费力|省力|effort", r"原因|why"),
+    ("csat", r"满意|satisf", r"原因|为什么|why|reason|哪些|which|不满意的"),
+    ("channel", r"渠道|途径|哪种方式|contact us|reach us|channel", r"other.*text|其他.*填写|distribution|来源"),
+    ("comment", r"建议|意见|想说|留言|补充|comment|suggest|anything else|tell us|do better|share", r"备注"),
+    ("submitted_at", r"^(提交答卷时间|提交时间|结束答题时间|end ?date|timestamp|时间戳)$|^(回访|调查|填写|提交|答卷|评价)(日期|时间)$",
+     r""),
+    ("duration_s", r"^(所用时间|答题时长|答题用时|用时|duration.*)$", r""),
+    ("response_id", r"^(序号|编号|答卷编号|答卷序号|respondent ?id|response ?id)$", r""),
+)
+SCALES = {  # folded label → score; 5-point satisfaction in Chinese and English
+    **dict.fromkeys(("非常满意", "很满意", "extremely satisfied", "very satisfied"), 5),
+    **dict.fromkeys(("满意", "比较满意", "satisfied", "somewhat satisfied"), 4),
+    **dict.fromkeys(("一般", "中立", "还行", "neither satisfied nor dissatisfied", "neutral"), 3),
+    **dict.fromkeys(("不满意", "不太满意", "比较不满意", "dissatisfied", "somewhat dissatisfied"), 2),
+    **dict.fromkeys(("非常不满意", "很不满意", "extremely dissatisfied", "very dissatisfied"), 1),
+}
+LEADING_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[-–—:：]\s*\D.*$")
+"""A label that starts with its score: "10 - Extremely likely", "0 - Not at all likely" (a number with a unit,
+"9分", is read by the schema's number parsing)."""
+NUMBERED_OPTIONS = ("qualtrics", "surveymonkey")
+"""Platforms whose "numeric values" export numbers options in the order they were listed, which may run from
+the best answer down: the scores are taken as written, with a note."""
+MULTI_SEPARATORS = re.compile(r"\s*(?:┋|\||；|;|,|，|、)\s*")
+DURATION = re.compile(r"^\s*(?:(?P<h>\d+)\s*(?:小时|时|h))?\s*(?:(?P<m>\d+)\s*(?:分钟|分|min))?\s*"
+                      r"(?:(?P<s>\d+(?:\.\d+)?)\s*(?:秒|s|sec))?\s*$")
+CLOCK = re.compile(r"^\s*(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})\s*$")
+
+
+def match(adapted: Adapted) -> Adapted:
+    """``adapted`` with every unclaimed question header matched by :data:`RULES` (first column wins per kit
+    column) and the answers of every matched column decoded."""
+    from kit.data.schemas import get_schema, normalise_header
+
+    known = get_schema("survey_responses").header_index()
+    fields = dict(adapted.fields)
+    by_schema = {p: known[normalise_header(h)] for p, h in enumerate(adapted.headers)
+                 if p not in fields and normalise_header(h) in known}
+    taken = set(fields.values()) | set(by_schema.values())
+    for position, header in enumerate(adapted.headers):
+        if position in fields or position in by_schema:
+            continue
+        name = question_field(header)
+        if name and name not in taken:
+            fields[position] = name
+            taken.add(name)
+    table, decoded, headers = adapted.table.copy(), dict(adapted.decoded), list(adapted.headers)
+    notes = list(adapted.notes)
+    for position, name in {**by_schema, **fields}.items():
+        if name == "channel" and _codes_only(table[position]):  # 1, 2, "1,3": numbered options, names unknown
+            fields.pop(position, None)
+            notes.append(("channel_codes", {"column": headers[position]}))
+            continue
+        column, mapping = decode(table[position], name)
+        if mapping:
+            table[position], decoded[position] = column, mapping
+        elif name in ("csat", "ces") and adapted.platform in NUMBERED_OPTIONS:
+            notes.append(("numbered_scale", {"column": headers[position]}))
+    return replace(adapted, table=table, headers=headers, fields=fields, decoded=decoded, notes=notes)
+
+
+def question_field(header: str) -> str | None:
+    """The kit column a question header asks for, by its wording; None when no rule fits."""
+    text = fold(numbered(header))
+    for name, wanted, unwanted in RULES:
+        if re.search(wanted, text) and not (unwanted and re.search(unwanted, text)):
+            return name
+    return None
+
+
+def decode(column: pd.Series, name: str) -> tuple[pd.Series, dict]:
+    """Answers of kit column ``name`` as scores / seconds / one channel; and ``{answer: value}`` for every
+    answer that changed (empty when none did)."""
+    values = pd.Series(column.dropna().unique())
+    if values.empty:
+        return column, {}
+    if name in ("nps", "csat", "ces"):
+        mapping = {v: score(v) for v in values if not _numeric(v) and score(v) is not None}
+    elif name == "duration_s":
+        mapping = {v: seconds(v) for v in values if not _numeric(v) and seconds(v) is not None}
+    elif name == "channel":
+        mapping = {v: first_choice(v) for v in values if first_choice(v) != v}
+    else:
+        mapping = {}
+    if name == "comment":  # a platform's "(空)" is no verbatim; in a score column it is a non-answer, counted apart
+        mapping |= {v: None for v in values if fold(v) in PLACEHOLDERS}
+    if not mapping:
+        return column, {}
+    return column.map(lambda v: mapping.get(v, v) if not _missing(v) else v).astype(object), mapping
+
+
+def score(label) -> int | None:
+    """The score of a label answer: a satisfaction label (:data:`SCALES`) or a label starting with its score."""
+    text = fold(label)
+    if text in SCALES:
+        return SCALES[text]
+    found = LEADING_NUMBER.match(text)
+    return int(found.group(1)) if found else None
+
+
+def seconds(text) -> float | None:
+    """A duration in seconds: "125秒", "3分50秒", "1小时2分", "00:03:50"; None when it is none of these."""
+    found = DURATION.match(fold(text)) or CLOCK.match(fold(text))
+    if not found or not any(found.groupdict().values()):
+        return None
+    parts = {k: float(v) if v else 0.0 for k, v in found.groupdict().items()}
+    return parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
+
+
+def first_choice(answer):
+    """The first option of a multi-select answer joined by ┋ / , / ; ("电话┋门店" → "电话")."""
+    parts = [p for p in MULTI_SEPARATORS.split(str(answer).strip()) if p]
+    return parts[0] if len(parts) > 1 else answer
+
+
+def _codes_only(column: pd.Series) -> bool:
+    """Whether every answer is an option number or a list of them ("2", "1,3")."""
+    values = column.dropna().astype(str).str.strip()
+    return bool(len(values)) and values.str.fullmatch(r"\d+(?:\s*[,;┋]\s*\d+)*").all()
+
+
+def _numeric(value) -> bool:
+    return isinstance(value, int | float) or bool(re.fullmatch(r"\s*-?\d+(?:\.\d+)?\s*", str(value)))
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))

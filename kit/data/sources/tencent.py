@@ -1,0 +1,30 @@
+"""腾讯问卷 (wj.qq.com) CSV/XLSX export: 编号, 用户ID, 来源渠道, 开始答题时间, 结束答题时间, 答题时长 ("3分50秒",
+分 = minutes), then the questions ("1.您…"); a multi-select question is one column per option
+("3.您通过哪些渠道联系过我们？:电话", holding the option text when chosen)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from kit.data.sources.common import Adapted, fold
+from kit.data.sources.options import fold_options
+
+NAME = "tencent"
+FIELDS = {"编号": "response_id", "结束答题时间": "submitted_at", "答题时长": "duration_s"}
+OPTION = re.compile(r"^\s*(\d+)\s*[.．、]\s*.*[:：](.+)$")
+
+
+def detect(table: pd.DataFrame, headers: list[str]) -> bool:
+    names = {fold(h) for h in headers}
+    return "答题时长" in names and bool({"开始答题时间", "结束答题时间"} & names)
+
+
+def adapt(table: pd.DataFrame, headers: list[str], rows: np.ndarray) -> Adapted:
+    adapted = fold_options(Adapted(NAME, table, headers, rows), OPTION)
+    return Adapted(NAME, adapted.table, adapted.headers, adapted.rows,
+                   fields={**adapted.fields,
+                           **{p: FIELDS[fold(h)] for p, h in enumerate(adapted.headers) if fold(h) in FIELDS}},
+                   notes=adapted.notes)
