@@ -97,9 +97,24 @@ def test_nps_bars_mix_sums_to_100_and_greys_small_segments(sample):
     assert len(widths) == 3 * n_segments
     totals = [sum(widths[i::n_segments]) for i in range(n_segments)]
     assert totals == pytest.approx([100.0] * n_segments)
-    grey = [c.lines[0] for c in value.containers if c.lines[0].get_color() == "#b0b0b0"]
+    grey = [line for line in value.lines if line.get_color() == "#b0b0b0" and line.get_marker() == "o"]
     small = (survey["channel"].value_counts() < 400).sum()
     assert sum(len(line.get_xdata()) for line in grey) == small
+
+
+def test_nps_bars_draw_an_interval_that_misses_the_score_at_tiny_n():
+    """Rocks' adjusted-Wald interval is centred near, not on, the score: one promoter scores +100 with an upper
+    bound below 100. The plot draws the interval from low to high instead of failing."""
+    import pandas as pd
+
+    from kit.metrics import nps
+
+    tiny = nps([10])
+    assert tiny.value == 100 and tiny.ci[1] < 100
+    survey = pd.DataFrame({"nps": [10, 9, 10, 3, 8, 10, 7], "channel": ["phone"] + ["store"] * 6})
+    mix, value = plots.nps_bars(survey, "channel", min_n=1, lang="en")
+    spans = value.collections[0].get_segments()
+    assert len(spans) == 2 and spans[0][1][0] == pytest.approx(tiny.ci[1])
     assert glyph_warnings(lambda: mix.figure) == []
 
 

@@ -132,7 +132,7 @@ class LoadReport:
             source = self.mapping_file.name if self.mapping_file else "columns="
             out.append(say("mapped", file=source, columns=listing(pairs)))
         renamed = [f"{header} → {name}" for header, name in self.header_map.items()
-                   if header != name and header not in self.mapped]
+                   if header != name and header not in self.mapped and header not in self.matched]
         if renamed:
             out.append(say("renamed", columns=listing(renamed)))
         if self.extra_columns:

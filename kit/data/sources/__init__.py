@@ -53,7 +53,18 @@ def adapt(raw: Raw, kind: str, platform: str | None = None) -> Adapted:
     module = PLATFORMS.get(platform)
     adapted = module.adapt(raw.table, raw.headers, raw.rows) if module else generic(raw.table, raw.headers, raw.rows)
     adapted.notes[:0] = raw.notes
-    return test_rows(junk_rows(adapted)).matched()
+    adapted = junk_rows(adapted)
+    return test_rows(adapted, skip=_not_text(adapted.headers, kind)).matched()
+
+
+def _not_text(headers: list[str], kind: str) -> set[int]:
+    """Positions of the columns whose header names a schema field that holds no free text (ids, dates, numbers)."""
+    from kit.data.schemas import get_schema, normalise_header
+
+    schema = get_schema(kind)
+    index = schema.header_index()
+    return {p for p, h in enumerate(headers) if normalise_header(h) in index
+            and schema.by_name[index[normalise_header(h)]].type not in ("text", "label")}
 
 
 def title_row(raw: Raw) -> Raw:

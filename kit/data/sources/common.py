@@ -14,6 +14,7 @@ TOTAL_ROW = re.compile(r"^(?:合计|总计|共计|小计|平均值?|均值|汇�
 """A first or second cell that starts a totals or averages row: "合计", "平均", "共计：110 条", "Total"."""
 PLACEHOLDERS = frozenset({"(空)", "（空）", "(跳过)", "（跳过）", "-3", "(skipped)", "n/a"})
 """What platforms write in a cell nobody answered (问卷星 (空) for an empty text, (跳过) for a skipped question)."""
+BLANK = PLACEHOLDERS | {""}
 
 
 @dataclass(frozen=True)
@@ -67,36 +68,62 @@ def fold(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip().lower()
 
 
+def flags(column: pd.Series, test) -> np.ndarray:
+    """Whether each cell, folded (:func:`fold`), passes ``test`` — a compiled pattern (searched), a set (member)
+    or a string (equal); one bool per row, worked out once per distinct value with vectorised string ops."""
+    codes, uniques = pd.factorize(column)
+    folded = pd.Series(uniques, dtype=object).astype("string").str.normalize("NFKC").str.strip().str.lower()
+    folded = pd.concat([folded, pd.Series([""], dtype="string")], ignore_index=True).fillna("")
+    if isinstance(test, re.Pattern):
+        per_value = folded.str.contains(test)
+    elif isinstance(test, set | frozenset):
+        per_value = folded.isin(test)
+    else:
+        per_value = folded.eq(test)
+    return per_value.fillna(False).to_numpy(dtype=bool)[codes]
+
+
+def rows_where_all(table: pd.DataFrame, tests: dict) -> np.ndarray:
+    """Rows where ``tests[column]`` holds for every listed column, narrowing the candidate rows column by column
+    (most files fail on the first column, so the rest is never read)."""
+    candidates = np.arange(len(table))
+    for position, test in tests.items():
+        if not len(candidates):
+            break
+        candidates = candidates[flags(table[position].iloc[candidates], test)]
+    found = np.zeros(len(table), dtype=bool)
+    found[candidates] = True
+    return found
+
+
 def junk_rows(adapted: Adapted) -> Adapted:
     """Take out rows that are no responses: blank ones (empty or only placeholders), totals and averages
     (合计/总计/平均/Total … in one of the first two cells), and the header repeated inside the data (a file pasted
-    together from several pages)."""
+    together from several pages: every cell of the first two named columns equals its header)."""
     table = adapted.table
     if table.empty:
         return adapted
-    text = table.map(fold) if hasattr(table, "map") else table.applymap(fold)
-    blank = (text.eq("") | text.isin(PLACEHOLDERS)).all(axis=1).to_numpy()
-    adapted = adapted.keep(~blank, "blank")
-    text = text[~blank].reset_index(drop=True)
-    first = text.iloc[:, : min(2, text.shape[1])]
-    total = first.apply(lambda column: column.str.contains(TOTAL_ROW)).any(axis=1)
-    adapted = adapted.keep(~total.to_numpy(), "total_row")
-    text = text[~total.to_numpy()].reset_index(drop=True)
-    headers = [fold(h) for h in adapted.headers]
-    same = np.column_stack([text.iloc[:, p].eq(h).to_numpy() for p, h in enumerate(headers) if h]) \
-        if any(headers) else np.zeros((len(text), 1), bool)
-    repeated = same.mean(axis=1) >= 0.5
-    return adapted.keep(~repeated, "repeated_header")
+    adapted = adapted.keep(~rows_where_all(table, dict.fromkeys(table.columns, BLANK)), "blank")
+    first = list(adapted.table.columns[:2])
+    total = np.logical_or.reduce([flags(adapted.table[p], TOTAL_ROW) for p in first])
+    adapted = adapted.keep(~total, "total_row")
+    named = {p: fold(h) for p, h in enumerate(adapted.headers) if fold(h) and not h.startswith("Unnamed: ")}
+    repeated = rows_where_all(adapted.table, dict(list(named.items())[:2])) if named else ()
+    return adapted.keep(~np.asarray(repeated, dtype=bool), "repeated_header")
 
 
 TEST_MARKS = re.compile(r"^(?:test|testing|测试|测试数据)$|please ignore|请忽略|测试数据|^test\s*[-–:]")
 
 
-def test_rows(adapted: Adapted) -> Adapted:
+def test_rows(adapted: Adapted, skip=()) -> Adapted:
     """Take out test submissions: a row with a text cell that is only "test"/"测试" or says to ignore it
-    ("test - please ignore", "测试数据，请忽略")."""
-    text = adapted.table.map(fold) if hasattr(adapted.table, "map") else adapted.table.applymap(fold)
-    marked = text.apply(lambda column: column.str.contains(TEST_MARKS)).any(axis=1).to_numpy()
+    ("test - please ignore", "测试数据，请忽略"). Only text columns are read, never those in ``skip`` (columns known
+    to hold ids, dates or numbers)."""
+    text = [p for p in adapted.table.columns if p not in skip and not pd.api.types.is_numeric_dtype(adapted.table[p])
+            and not pd.to_numeric(adapted.table[p].dropna().head(50), errors="coerce").notna().all()]
+    if adapted.table.empty or not text:
+        return adapted
+    marked = np.logical_or.reduce([flags(adapted.table[p], TEST_MARKS) for p in text])
     return adapted.keep(~marked, "test")
 
 

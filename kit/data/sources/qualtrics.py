@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kit.data.sources.common import Adapted, fold
+from kit.data.sources.common import Adapted, flags, fold
 
 NAME = "qualtrics"
 FIELDS = {"responseid": "response_id", "enddate": "submitted_at", "duration (in seconds)": "duration_s",
@@ -34,9 +34,8 @@ def adapt(table: pd.DataFrame, headers: list[str], rows: np.ndarray) -> Adapted:
     ids = [fold(h) for h in headers]
     if "status" in ids:
         for value, reason in EXCLUDED_STATUS.items():
-            status = adapted.table[ids.index("status")].map(fold)
-            adapted = adapted.keep(~status.eq(value).to_numpy(), reason)
+            adapted = adapted.keep(~flags(adapted.table[ids.index("status")], value), reason)
     if "finished" in ids:
-        unfinished = adapted.table[ids.index("finished")].map(fold).isin({"false", "0", "0.0"})
-        adapted = adapted.keep(~unfinished.to_numpy(), "unfinished")
+        unfinished = flags(adapted.table[ids.index("finished")], {"false", "0", "0.0"})
+        adapted = adapted.keep(~unfinished, "unfinished")
     return adapted

@@ -108,7 +108,8 @@ def decode(column: pd.Series, name: str) -> tuple[pd.Series, dict]:
         mapping |= {v: None for v in values if fold(v) in PLACEHOLDERS}
     if not mapping:
         return column, {}
-    return column.map(lambda v: mapping.get(v, v) if not _missing(v) else v).astype(object), mapping
+    changed = column.isin(list(mapping)).to_numpy()
+    return column.astype(object).where(~changed, column.map(mapping)), mapping
 
 
 def score(label) -> int | None:
@@ -144,6 +145,3 @@ def _codes_only(column: pd.Series) -> bool:
 def _numeric(value) -> bool:
     return isinstance(value, int | float) or bool(re.fullmatch(r"\s*-?\d+(?:\.\d+)?\s*", str(value)))
 
-
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))

@@ -14,7 +14,7 @@ from kit.data.sources.options import fold_options
 
 NAME = "tencent"
 FIELDS = {"编号": "response_id", "结束答题时间": "submitted_at", "答题时长": "duration_s"}
-OPTION = re.compile(r"^\s*(\d+)\s*[.．、]\s*.*[:：](.+)$")
+OPTION = re.compile(r"^(?P<question>\s*(?P<number>\d+)\s*[.．、]\s*.*)[:：](?P<option>.+)$")
 
 
 def detect(table: pd.DataFrame, headers: list[str]) -> bool:

@@ -17,7 +17,7 @@ from kit.data.sources.options import fold_options
 
 NAME = "wjx"
 FIELDS = {"序号": "response_id", "提交答卷时间": "submitted_at", "所用时间": "duration_s"}
-OPTION = re.compile(r"^\s*(\d+)\s*[、.．]\s*[(（](.+)[)）]\s*$")
+OPTION = re.compile(r"^(?P<question>\s*(?P<number>\d+)\s*[、.．]\s*)[(（](?P<option>.+)[)）]\s*$")
 
 
 def detect(table: pd.DataFrame, headers: list[str]) -> bool:
