@@ -242,5 +242,9 @@ def write() -> list[Path]:
 
 def stale() -> list[Path]:
     """The committed workbooks that differ from what :func:`build` makes now (or are missing)."""
-    return [path for path, nb in build().items()
-            if not path.exists() or path.read_text(encoding="utf-8") != nbformat.writes(nb) + "\n"]
+    return [path for path, nb in build().items() if stale_file(path, nb)]
+
+
+def stale_file(path: Path, nb) -> bool:
+    """Whether the file at ``path`` is missing or differs from workbook ``nb``."""
+    return not path.exists() or path.read_text(encoding="utf-8") != nbformat.writes(nb) + "\n"

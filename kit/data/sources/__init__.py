@@ -34,7 +34,7 @@ class Raw:
     table: pd.DataFrame
     headers: list[str]
     rows: np.ndarray
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, dict]] = field(default_factory=list)
 
 
 def adapt(raw: Raw, kind: str, platform: str | None = None) -> Adapted:

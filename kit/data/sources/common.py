@@ -13,7 +13,8 @@ TOTAL_ROW = re.compile(r"^(?:合计|总计|共计|小计|平均值?|均值|汇�
                        r"(?:$|[\s:：（(]|\d)")
 """A first or second cell that starts a totals or averages row: "合计", "平均", "共计：110 条", "Total"."""
 PLACEHOLDERS = frozenset({"(空)", "（空）", "(跳过)", "（跳过）", "-3", "(skipped)", "n/a"})
-"""What platforms write in a cell nobody answered (问卷星 (空) for an empty text, (跳过) for a skipped question)."""
+"""What platforms write in a cell nobody answered (问卷星 (空) for an empty text, (跳过) or -3 for a skipped
+question)."""
 BLANK = PLACEHOLDERS | {""}
 
 
@@ -31,7 +32,8 @@ class Adapted:
 
     ``rows``: the file row number of each table row; ``excluded``: the rows taken out; ``fields``: column
     position → kit column decided from the header's wording or the platform's layout; ``decoded``: position →
-    ``{answer: score}`` used to turn label answers into scores; ``dropped``: platform columns left out."""
+    ``{answer: value}`` used to turn label answers into scores (durations into seconds …); ``notes``: (code,
+    params) of what the adapter did, reported by :class:`kit.data.io.LoadReport`."""
 
     platform: str
     table: pd.DataFrame

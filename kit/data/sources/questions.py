@@ -1,12 +1,11 @@
 """Question-text headers matched to kit columns by their wording, and label answers decoded to scores.
 
-A CRM's 备注 (remarks) is the staff's note, not the customer's words: it is never read as a comment.
-
 A platform export names a column by its question ("1、您向朋友或同事推荐我们的可能性有多大？", "How likely are you
 to recommend …"). :data:`RULES` say which wording means which kit column; a header that is already a kit header
 or alias (:meth:`kit.data.schemas.Schema.header_index`) is left to the schema. Label answers (非常满意 … 非常不满意,
 "Extremely satisfied" …, "10 - Extremely likely") become scores by :data:`SCALES`; a multi-select answer
 ("电话┋门店", "Phone, WeChat") keeps its first channel; durations ("125秒", "3分50秒", "00:03:50") become seconds.
+A CRM's 备注 (remarks) is the staff's note, not the customer's words: it is never read as a comment.
 """
 
 from __future__ import annotations
@@ -97,7 +96,7 @@ def decode(column: pd.Series, name: str) -> tuple[pd.Series, dict]:
     if values.empty:
         return column, {}
     if name in ("nps", "csat", "ces"):
-        mapping = {v: score(v) for v in values if not _numeric(v) and score(v) is not None}
+        mapping = {v: score(v, name) for v in values if not _numeric(v) and score(v, name) is not None}
     elif name == "duration_s":
         mapping = {v: seconds(v) for v in values if not _numeric(v) and seconds(v) is not None}
     elif name == "channel":
@@ -112,10 +111,11 @@ def decode(column: pd.Series, name: str) -> tuple[pd.Series, dict]:
     return column.astype(object).where(~changed, column.map(mapping)), mapping
 
 
-def score(label) -> int | None:
-    """The score of a label answer: a satisfaction label (:data:`SCALES`) or a label starting with its score."""
+def score(label, name: str = "csat") -> int | None:
+    """The score of a label answer to kit column ``name``: a satisfaction label (:data:`SCALES`, CSAT only) or a
+    label starting with its score."""
     text = fold(label)
-    if text in SCALES:
+    if name == "csat" and text in SCALES:
         return SCALES[text]
     found = LEADING_NUMBER.match(text)
     return int(found.group(1)) if found else None
