@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 from widgets_in_browser import move_a_slider
 
 from kit import lab as jupyterlab_settings
@@ -122,7 +123,7 @@ def test_each_lesson_opened_cold_shows_its_title_and_first_paragraph_before_any_
             assert "jp-MarkdownCell" in first_cells.nth(1).get_attribute("class")
             second = first_cells.nth(1).locator(".jp-RenderedMarkdown")
             words = re.sub(r"[*`#▶]", "", paragraph).split()[0]
-            assert words in second.inner_text(), (words, second.inner_text()[:200])
+            expect(second).to_contain_text(words, timeout=30_000)  # rendered, not only attached
             for cell in (heading, second):
                 box = cell.bounding_box()
                 assert box is not None and 0 <= box["y"] < 900, (path.name, box)
