@@ -63,6 +63,11 @@ def generic(table: pd.DataFrame, headers: list[str], rows: np.ndarray, notes=())
     return Adapted("generic", table, headers, rows, notes=list(notes))
 
 
+def by_header(headers: list[str], names: dict[str, str]) -> dict[int, str]:
+    """Column position → kit column for every header that ``names`` (folded platform header → kit column) knows."""
+    return {p: names[fold(h)] for p, h in enumerate(headers) if fold(h) in names}
+
+
 def fold(value) -> str:
     """A cell as comparable text: NFKC, trimmed, lower case; empty for a missing cell."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kit.data.sources.common import Adapted, flags, fold
+from kit.data.sources.common import Adapted, by_header, flags, fold
 
 NAME = "qualtrics"
 FIELDS = {"responseid": "response_id", "enddate": "submitted_at", "duration (in seconds)": "duration_s",
@@ -29,7 +29,7 @@ def adapt(table: pd.DataFrame, headers: list[str], rows: np.ndarray) -> Adapted:
     texts = ["" if pd.isna(v) else str(v).strip() for v in table.iloc[0]]
     named = [text if header.upper().startswith("Q") and text else header for header, text in zip(headers, texts, strict=True)]
     adapted = Adapted(NAME, table.iloc[2:].reset_index(drop=True), named, rows[2:],
-                      fields={p: FIELDS[fold(h)] for p, h in enumerate(headers) if fold(h) in FIELDS},
+                      fields=by_header(headers, FIELDS),
                       notes=[("header_rows", {"rows": f"{rows[0]}–{rows[1]}"})])
     ids = [fold(h) for h in headers]
     if "status" in ids:

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from kit.data.sources.common import Adapted, fold
+from kit.data.sources.common import Adapted, by_header, fold
 from kit.data.sources.options import fold_options
 
 NAME = "tencent"
@@ -24,7 +25,4 @@ def detect(table: pd.DataFrame, headers: list[str]) -> bool:
 
 def adapt(table: pd.DataFrame, headers: list[str], rows: np.ndarray) -> Adapted:
     adapted = fold_options(Adapted(NAME, table, headers, rows), OPTION)
-    return Adapted(NAME, adapted.table, adapted.headers, adapted.rows,
-                   fields={**adapted.fields,
-                           **{p: FIELDS[fold(h)] for p, h in enumerate(adapted.headers) if fold(h) in FIELDS}},
-                   notes=adapted.notes)
+    return replace(adapted, fields={**adapted.fields, **by_header(adapted.headers, FIELDS)})
