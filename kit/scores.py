@@ -90,7 +90,7 @@ class Scores:
         return len(self.values)
 
 
-def _codes(dont_know) -> tuple[np.ndarray, frozenset]:
+def dont_know_codes(dont_know) -> tuple[np.ndarray, frozenset]:
     """``dont_know`` (one code or several) split into numbers and folded text, always with :data:`DONT_KNOW`."""
     codes = [dont_know] if isinstance(dont_know, str | Number) else list(dont_know)
     text = [c for c in codes if isinstance(c, str)]
@@ -132,7 +132,7 @@ def clean_scores(values, low: float, high: float, *, name: str = "scores", error
     if errors not in ("raise", "coerce"):
         raise ValueError("errors must be 'raise' or 'coerce'")
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
-    array, missing, unknown = _read(series, _codes(dont_know))
+    array, missing, unknown = _read(series, dont_know_codes(dont_know))
     answered = ~(missing | unknown)
     invalid = answered & ~((array >= low) & (array <= high))
     if whole:
@@ -167,7 +167,7 @@ def clean_frame(data, *, name: str, low: float | None = None, high: float | None
     if errors not in ("raise", "coerce"):
         raise ValueError("errors must be 'raise' or 'coerce'")
     frame = pd.DataFrame(data)
-    codes = _codes(dont_know)
+    codes = dont_know_codes(dont_know)
     values = np.empty(frame.shape, dtype=float)
     skipped = np.zeros(frame.shape, dtype=bool)
     for j in range(frame.shape[1]):

@@ -62,6 +62,42 @@ def test_nps_and_csat_of_an_export_match_the_truth(loaded, name):
     assert frame["csat"].mean() == pytest.approx(truth["csat_mean"], abs=0.001)
 
 
+@pytest.mark.parametrize("name", sorted(NUMBERED_REVERSED))
+def test_a_value_map_turns_reversed_option_numbers_into_the_true_scores(tmp_path, name):
+    """The corpus's own recode table (1 = best) written as a mapping file gives the true CSAT; the note
+    that the numbers were taken as written is gone."""
+    import yaml
+
+    truth = TRUTH[name]
+    header = next(h for h, role in truth["columns"].items() if role == "csat")
+    mapping = tmp_path / "map.yml"
+    mapping.write_text(yaml.safe_dump({"survey_responses": {"columns": {}, "values": {"csat": {
+        int(answer): score for answer, score in truth["value_maps"][header].items()}}}}, allow_unicode=True),
+        encoding="utf-8")
+    frame, report = io.load(EXPORTS / name, "survey_responses", columns=mapping)
+    assert metrics.csat(frame["csat"]).value == pytest.approx(truth["csat_t2b_pct"], abs=0.01)
+    assert frame["csat"].mean() == pytest.approx(truth["csat_mean"], abs=0.001)
+    assert frame["csat"].notna().sum() == truth["n_csat_answered"]
+    assert not any(code == "numbered_scale" for code, _ in report.notes)
+
+
+def test_option_numbers_become_channels_through_the_mapping_file(tmp_path):
+    """Qualtrics writes the channel question as option numbers ("1", "1,3"): the header and the numbers mapped
+    in the file give the channel names, the first chosen option per response."""
+    truth = TRUTH["qualtrics_numeric.csv"]
+    mapping = tmp_path / "map.yml"
+    names = truth["value_maps"]["Q4"]
+    header = "Which of the following channels did you use to contact us? (Select all that apply) - Selected Choice"
+    mapping.write_text(f'columns:\n  "{header}": channel\nvalues:\n  channel:\n' + "".join(
+        f'    "{code}": "{name}"\n' for code, name in names.items()), encoding="utf-8")
+    frame, report = io.load(EXPORTS / "qualtrics_numeric.csv", "survey_responses", columns=mapping)
+    raw = io.load(EXPORTS / "qualtrics_numeric.csv", "survey_responses")[0][header]
+    codes = {"Phone": "phone", "Email": "email", "Live chat": "online", "In store": "store"}  # the kit's channels
+    first = raw.dropna().astype(str).str.split(",").str[0].str.strip().map(names).map(codes)
+    assert frame["channel"].dropna().value_counts().to_dict() == first.value_counts().to_dict()
+    assert report.mapped == {header: "channel"}
+
+
 @pytest.mark.parametrize("name", [n for n in SURVEYS if "comment" in TRUTH[n]["columns"].values()
                                   and TRUTH[n]["platform"] != "crm"])  # a CRM's 备注 is a staff note, no comment
 def test_no_platform_placeholder_becomes_a_customer_comment(loaded, name):

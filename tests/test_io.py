@@ -642,3 +642,61 @@ def test_two_headers_for_one_column_and_bad_mapping_files(tmp_path):
         assert info.value.code == code and name in info.value.render("en") and name in info.value.render("zh")
     with pytest.raises(DataError, match="does not exist"):
         load(path, "survey_responses", columns=tmp_path / "nope.yml")
+
+
+def test_every_problem_of_a_file_is_reported_at_once_by_column_with_the_mapping_line(tmp_path):
+    """A header the kit does not know, a typo, a "don't know" code and a label in a score column: one run
+    names all four, grouped by column, each with its rows, and the mapping-file lines that would read them."""
+    from kit.errors import DataProblems
+
+    path = write(tmp_path, "a.csv", "编号,提交的时间,推荐可能性,满意度\nR1,2025-03-01,11,很好\nR2,2025-03-01,9,5\n"
+                                    "R3,2025-03-02,99,4\n")
+    with pytest.raises(DataProblems) as info:
+        load(path, "survey_responses")
+    error = info.value
+    assert [(p.code, p.column, p.rows) for p in error.problems] == [
+        ("missing_column", None, []), ("out_of_range", "推荐可能性", [2, 4]), ("not_a_number", "满意度", [2])]
+    hints = [p.params.get("hint") for p in error.problems]
+    assert (hints[0].section, hints[0].lines) == ("columns", ['"提交的时间": submitted_at'])
+    assert (hints[1].section, hints[1].lines) == ("dont_know", ["[99]"])  # 11 is a typo: no mapping reads it
+    assert (hints[2].section, hints[2].lines) == ("values → csat", ['"很好": <1–5>'])
+    for lang in ("en", "zh"):
+        text = error.render(lang)
+        assert text.count("\n  • ") == 3 and "满意度" in text and '"很好": <1–5>' in text
+
+
+def test_a_mapping_file_with_value_maps_and_dont_know_reads_what_the_error_named(tmp_path):
+    data = write(tmp_path, "a.csv", "编号,提交的时间,推荐可能性,满意度\nR1,2025-03-01,10,很好\nR2,2025-03-01,9,5\n"
+                                    "R3,2025-03-02,99,不太清楚\n")
+    mapping = write(tmp_path, "map.yml", 'survey_responses:\n  columns:\n    "提交的时间": submitted_at\n'
+                                         '  values:\n    csat: {"很好": 5}\n  dont_know: [99, 不太清楚]\n')
+    frame, report = load(data, "survey_responses", columns=mapping)
+    assert frame["csat"].iloc[:2].tolist() == [5, 5] and frame["nps"].iloc[:2].tolist() == [10, 9]
+    assert frame[["nps", "csat"]].iloc[2].isna().all()
+    assert report.decoded["满意度"] == {"很好": 5}
+    assert {c.column: c.count for c in report.coercions if c.note_code == "dont_know"} == {"nps": 1, "csat": 1}
+
+
+def test_value_maps_compare_numbers_and_text_alike_and_win_over_the_kits_labels(tmp_path):
+    """1, 1.0 and "1" are one answer; a label the kit would decode (满意 → 4) reads as the map says."""
+    from kit.data.mapping import apply_values, value_key
+
+    assert value_key(1) == value_key(1.0) == value_key(" 1 ") == value_key("1.0") == "1"
+    assert value_key(True) != "1"
+    original = pd.Series(["满意", 1.0, "1", None, "非常满意"], dtype=object)
+    out, used = apply_values(original, original, {"满意": 3, "1": 5})
+    assert out.tolist()[:3] == [3, 5, 5] and pd.isna(out.iloc[3]) and out.iloc[4] == "非常满意"
+    assert used == {"满意": 3, 1.0: 5, "1": 5}
+
+
+def test_bad_value_maps_name_the_file(tmp_path):
+    data = write(tmp_path, "a.csv", "编号,提交时间,满意度\nR1,2025-03-01,5\n")
+    for body, code in (("columns: {}\nvalues: [1, 2]\n", "mapping_bad_values"),
+                       ("columns: {}\nvalues:\n  csat: {很好: [5]}\n", "mapping_bad_values"),
+                       ("columns: {}\ndont_know: 不知道\n", "mapping_bad_values"),
+                       ("columns: {}\nanswers: {}\n", "mapping_unknown_key"),
+                       ("columns: {}\nvalues:\n  nps: {很好: 10}\n", "mapping_values_column")):
+        mapping = write(tmp_path, "map.yml", body)
+        with pytest.raises(DataError) as info:
+            load(data, "survey_responses", columns=mapping)
+        assert info.value.code == code and "map.yml" in info.value.render("en"), body

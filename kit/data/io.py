@@ -24,11 +24,12 @@ import numpy as np
 import pandas as pd
 
 from kit.data import sources
+from kit.data.mapping import apply_values, check_value_columns, read_mapping, resolve
 from kit.data.schemas import Field, Schema, get_schema, normalise_header
 from kit.data.spreadsheet import FORMULA_RE, neutralise_frame
-from kit.errors import DataError
+from kit.errors import DataError, DataProblems, Hint
 from kit.i18n import check_lang, t
-from kit.scores import DONT_KNOW, fold_answer, fold_width, parse_numbers
+from kit.scores import dont_know_codes, fold_answer, fold_width, parse_numbers
 
 TEXT_SEPARATORS = {".csv": ",", ".tsv": "\t", ".txt": "\t"}  # the separator save() writes
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -184,46 +185,42 @@ def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "er
     and a :class:`LoadReport`. ``sheet`` picks an Excel sheet by name or position (default: the first).
     ``formulas="escape"`` stores formula-like text cells with a leading ``'`` instead of refusing them.
     ``columns`` maps the file's own headers to kit columns, ``{"Q1 您向朋友推荐我们的可能性": "nps"}``, or
-    names a mapping file (see :func:`read_mapping`); a mapped header wins over automatic header matching.
-    ``only`` (kit column names) keeps just those columns: the others are neither converted nor checked, and
-    only the required columns among them must be present — a report needing 6 of 65 columns loads 10× faster.
-    A survey export is read as its platform wrote it (:mod:`kit.data.sources`; ``platform`` forces one):
-    extra header rows, preview/test/unfinished responses, blank, total and repeated-header rows are taken out
-    and listed in the report with their row numbers; question-text headers and label answers are matched.
-    Raises :class:`~kit.errors.DataError` for anything that does not fit; drops no row without reporting it.
+    names a mapping file (:mod:`kit.data.mapping`: headers, value maps, don't-know answers); a mapped header
+    wins over automatic header matching. ``only`` (kit column names) keeps just those columns: the others are
+    neither converted nor checked, and only the required columns among them must be present — a report needing
+    6 of 65 columns loads 10× faster. A survey export is read as its platform wrote it (:mod:`kit.data.sources`;
+    ``platform`` forces one): extra header rows, preview/test/unfinished responses, blank, total and
+    repeated-header rows are taken out and listed in the report with their row numbers; question-text headers
+    and label answers are matched. Raises :class:`~kit.errors.DataError` for anything that does not fit — every
+    problem of the file at once (:class:`~kit.errors.DataProblems`), each naming its rows and column and, where a
+    mapping file would solve it, the line to add; drops no row without reporting it.
     """
     if formulas not in FORMULA_MODES:
         raise ValueError(f"formulas must be one of {', '.join(FORMULA_MODES)}; got {formulas!r}")
-    schema = get_schema(kind)
-    path = Path(path)
     user_map = read_mapping(columns, kind) if columns is not None and not isinstance(columns, Mapping) else columns
-    if not path.is_file():
-        raise DataError("file_not_found", file=path)
-    source = _read(path, schema, sheet)
-    adapted = sources.adapt(sources.Raw(source.table, source.headers, source.rows), kind, platform)
-    source = _Source(adapted.table, adapted.headers, source.encoding, source.delimiter, source.sheet, adapted.rows)
-    if source.table.empty:
-        raise DataError("empty_file", file=path)
-    mapping = _check_mapping(user_map or {}, source.headers, schema, path)
-    if kind in sources.SURVEY_KINDS and "response_id" not in {*mapping.values(), *adapted.fields.values(),
-                                                               *_match_headers(source.headers, schema, path, mapping)}:
-        adapted = sources.with_row_ids(adapted)
-        source = _Source(adapted.table, adapted.headers, source.encoding, source.delimiter, source.sheet, adapted.rows)
-    by_wording = {p: name for p, name in adapted.fields.items()
-                  if p not in mapping and name not in mapping.values() and name in schema.by_name}
-    mapping = {**by_wording, **mapping}
-    positions = _match_headers(source.headers, schema, path, mapping)
+    found = layout(path, kind, sheet=sheet, columns=user_map, platform=platform)
+    schema, source, positions, path = found.schema, found.source, found.positions, found.path
     if only is not None:
         schema = schema.subset(only)
         positions = {name: p for name, p in positions.items() if name in schema.by_name}
-    _check_required_columns(source.headers, positions, schema, path)
-    _check_blank_rows(source.table[list(positions.values())] if only is not None else source.table, path,
-                      source.rows)
+    problems = _missing_columns(source.headers, positions, schema, path)
+    problems += _blank_rows(source.table[list(positions.values())] if only is not None else source.table, path,
+                            source.rows)
+    decoded, remapped = dict(found.adapted.decoded), set()
+    for name, values in getattr(user_map, "value_maps", {}).items():
+        if name in positions:
+            p = positions[name]
+            source.table[p], used = apply_values(found.adapted.originals.get(p, source.table[p]), source.table[p],
+                                                 values)
+            decoded[p] = used or decoded.get(p, {})
+            remapped.add(source.headers[p])
+    dont_know = dont_know_codes(getattr(user_map, "dont_know", ()))
 
     columns, coercions, n_missing = {}, [], {}
     for field in (f for f in schema.fields if f.name in positions):
         position = positions[field.name]
-        column = _Column(source.table[position], field, source.headers[position], path, formulas, source.rows)
+        column = _Column(source.table[position], field, source.headers[position], path, formulas, source.rows,
+                         problems, dont_know, kind)
         columns[field.name] = column.coerce()
         coercions += column.coercions
         n_missing[field.name] = column.n_missing
@@ -232,8 +229,11 @@ def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "er
     frame = pd.DataFrame(columns, copy=False)
 
     headers = {name: source.headers[p] for name, p in positions.items()}
-    _check_key(frame, schema, headers, path, source.rows)
-    _check_order(frame, schema, headers, path, source.rows)
+    sound = frame[[name for name in positions if name not in {p.params.get("field") for p in problems}]]
+    problems += _duplicate_keys(sound, schema, headers, path, source.rows)
+    problems += _order_violations(sound, schema, headers, path, source.rows)
+    if problems:
+        raise problems[0] if len(problems) == 1 else DataProblems(problems, path)
     report = LoadReport(
         path=path,
         kind=kind,
@@ -246,133 +246,59 @@ def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "er
         n_missing=n_missing,
         coercions=tuple(coercions),
         delimiter=source.delimiter,
-        mapped={source.headers[p]: name for p, name in mapping.items() if p not in by_wording},
+        mapped={source.headers[p]: name for p, name in found.mapped.items()},
         mapping_file=getattr(user_map, "source", None),
-        platform=adapted.platform,
-        excluded=tuple(adapted.excluded),
-        decoded={source.headers[p]: m for p, m in adapted.decoded.items() if p in positions.values()},
-        matched={source.headers[p]: name for p, name in by_wording.items() if name in positions},
-        notes=tuple(adapted.notes),
+        platform=found.adapted.platform,
+        excluded=tuple(found.adapted.excluded),
+        decoded={source.headers[p]: m for p, m in decoded.items() if p in positions.values() and m},
+        matched={source.headers[p]: name for p, name in found.by_wording.items() if name in positions},
+        notes=tuple((code, params) for code, params in found.adapted.notes
+                    if not (code == "numbered_scale" and params["column"] in remapped)),
     )
     return frame, report
 
 
-class ColumnMap(dict):
-    """A mapping of a file's own headers to kit columns, remembering the mapping file it came from."""
+@dataclass
+class Layout:
+    """How a file's columns are read, before any cell is checked: the table as its platform adapter left it
+    (``source``, ``adapted``), and which column position becomes which kit column — from the user's mapping
+    (``mapped``), from the question wording or the platform's layout (``by_wording``), or from the header
+    (all of them: ``positions``, kit column → position)."""
 
-    source: Path | None = None
-    sectioned: bool = False  # the file has one section per table kind
+    path: Path
+    schema: Schema
+    source: _Source
+    adapted: sources.Adapted
+    mapped: dict[int, str]
+    by_wording: dict[int, str]
+    positions: dict[str, int]
 
 
-def read_mapping(path, kind: str | None = None) -> ColumnMap:
-    """Read a column-mapping file: the user's own headers → kit column names (``kit report cx --map``).
+def layout(path, kind: str, *, sheet: str | int | None = None, columns=None, platform: str | None = None) -> Layout:
+    """Read ``path`` as :func:`load` does up to matching its headers (``kit data map`` shows this).
 
-    YAML: ``{header: column}``, or one section per table kind, ``{survey_responses: {…}, tickets: {…}}``
-    (``kind`` picks the section; a file without a section for ``kind`` maps nothing for it).
-    CSV (any encoding :func:`load` reads): two columns, header and kit column, optionally a third with the
-    table kind; a first row whose second cell is not a kit column (``header,column``) is a title row.
-    Targets are checked against the schema of ``kind`` by :func:`load`; entries that are not text pairs,
-    and files that are not YAML or CSV, raise a :class:`~kit.errors.DataError` naming the file.
-
-    >>> import tempfile
-    >>> f = Path(tempfile.mkdtemp()) / "map.yml"
-    >>> _ = f.write_text("survey_responses:\\n  Q1 推荐可能性: nps\\ntickets:\\n  单号: ticket_id\\n", encoding="utf-8")
-    >>> dict(read_mapping(f, "tickets"))
-    {'单号': 'ticket_id'}
-    """
-    from kit.data.schemas import KINDS
-
+    Raises a :class:`~kit.errors.DataError` for a file that cannot be read, a mapping that does not fit it or
+    two columns for one kit column."""
+    schema = get_schema(kind)
     path = Path(path)
     if not path.is_file():
         raise DataError("file_not_found", file=path)
-    suffix = path.suffix.lower()
-    if suffix in (".yml", ".yaml"):
-        entries, sectioned = _mapping_yaml(path, kind, KINDS)
-    elif suffix in (".csv", ".tsv", ".txt"):
-        entries, sectioned = _mapping_csv(path, kind, KINDS)
-    else:
-        raise DataError("mapping_format", file=path, suffix=suffix or "∅")
-    out = ColumnMap(entries)
-    out.source, out.sectioned = path, sectioned
-    return out
-
-
-def _mapping_yaml(path: Path, kind: str | None, kinds) -> tuple[dict[str, str], bool]:
-    import yaml
-
-    text, _ = _decode(path.read_bytes(), path)
-    try:
-        tree = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise DataError("mapping_unreadable", file=path, detail=str(exc).splitlines()[0]) from exc
-    if not isinstance(tree, dict):
-        raise DataError("mapping_unreadable", file=path, detail=type(tree).__name__)
-    sections = {k: v for k, v in tree.items() if k in kinds and isinstance(v, dict)}
-    if sections:
-        stray = [str(k) for k in tree if k not in sections]
-        if stray:
-            raise DataError("mapping_mixed", file=path, headers=", ".join(stray), kinds=", ".join(sections))
-        tree = sections.get(kind, {}) if kind else {h: c for section in sections.values() for h, c in section.items()}
-    return _mapping_pairs(tree.items(), path), bool(sections)
-
-
-def _mapping_csv(path: Path, kind: str | None, kinds) -> tuple[dict[str, str], bool]:
-    from kit.data.schemas import SCHEMAS
-
-    text, _ = _decode(path.read_bytes(), path)
-    table = _parse_csv(text, _sniff_delimiter(text), path).dropna(how="all")
-    if table.shape[1] not in (2, 3):
-        raise DataError("mapping_unreadable", file=path, detail=f"{table.shape[1]} columns")
-    names = {f.name for s in SCHEMAS.values() for f in s.fields}
-    rows = [[None if pd.isna(v) else str(v).strip() for v in row] for row in table.itertuples(index=False)]
-    if rows and rows[0][1] not in names:
-        rows = rows[1:]  # a title row such as "header,column"
-    sectioned = table.shape[1] == 3
-    if sectioned and kind:
-        rows = [r for r in rows if not r[2] or r[2] == kind]
-    return _mapping_pairs([(r[0], r[1]) for r in rows], path), sectioned
-
-
-def _mapping_pairs(pairs, path: Path) -> dict[str, str]:
-    out = {}
-    for header, column in pairs:
-        if not isinstance(header, str | int | float) or not isinstance(column, str) or not str(header).strip() \
-                or not column.strip():
-            raise DataError("mapping_bad_entry", file=path, header=_show(header), target=_show(column))
-        out[str(header).strip()] = column.strip()
-    return out
-
-
-def _check_mapping(columns: Mapping, headers: list[str], schema: Schema, path: Path) -> dict[int, str]:
-    """Source column position → kit column for every mapped header; a target the schema does not know or a
-    header the file does not have raises a DataError naming the mapping file, the header and the fix."""
-    import difflib
-
-    source = getattr(columns, "source", None)
-    where = source or path
-    index = schema.header_index()
-    exact = {h: p for p, h in enumerate(headers)}
-    folded = {}
-    for p, h in enumerate(headers):
-        folded.setdefault(normalise_header(h), p)
-    out, taken = {}, {}
-    for header, target in columns.items():
-        name = target if target in schema.by_name else index.get(normalise_header(target))
-        if name is None:
-            close = difflib.get_close_matches(str(target), list(schema.by_name), n=3)
-            raise DataError("mapping_unknown_column", file=where, header=header, target=target, kind=schema.kind,
-                            closest=", ".join(close) or "—", columns=", ".join(schema.by_name))
-        position = exact.get(header, folded.get(normalise_header(header)))
-        if position is None:
-            close = difflib.get_close_matches(str(header), headers, n=3, cutoff=0.4)
-            raise DataError("mapping_header_not_found", file=where, data=path, header=header, target=name,
-                            closest=", ".join(close) or "—", found=", ".join(map(str, headers)))
-        if name in taken:
-            raise DataError("duplicate_column", file=where, column=header, first=taken[name], second=header,
-                            field=name)
-        taken[name] = header
-        out[position] = name
-    return out
+    source = _read(path, schema, sheet)
+    adapted = sources.adapt(sources.Raw(source.table, source.headers, source.rows), kind, platform)
+    source = _Source(adapted.table, adapted.headers, source.encoding, source.delimiter, source.sheet, adapted.rows)
+    if source.table.empty:
+        raise DataError("empty_file", file=path)
+    mapped = resolve(columns or {}, source.headers, schema, path)
+    if kind in sources.SURVEY_KINDS and "response_id" not in {*mapped.values(), *adapted.fields.values(),
+                                                               *_match_headers(source.headers, schema, path, mapped)}:
+        adapted = sources.with_row_ids(adapted)
+        source = _Source(adapted.table, adapted.headers, source.encoding, source.delimiter, source.sheet, adapted.rows)
+    by_wording = {p: name for p, name in adapted.fields.items()
+                  if p not in mapped and name not in mapped.values() and name in schema.by_name}
+    positions = _match_headers(source.headers, schema, path, {**by_wording, **mapped})
+    if columns is not None:
+        check_value_columns(columns, positions, schema, path)
+    return Layout(path, schema, source, adapted, mapped, by_wording, positions)
 
 
 def save(df: pd.DataFrame, path, kind: str, *, lang: str = "en", encoding: str | None = None) -> Path:
@@ -428,14 +354,14 @@ def _read(path: Path, schema: Schema, sheet) -> _Source:
 
 def _read_text(path: Path) -> _Source:
     """Read a delimited text file: every cell as text, empty cells as missing, blank lines kept."""
-    text, encoding = _decode(path.read_bytes(), path)
+    text, encoding = decode_text(path.read_bytes(), path)
     if not text.strip():
         raise DataError("empty_file", file=path)
-    delimiter = _sniff_delimiter(text)
-    return _split_header(_parse_csv(text, delimiter, path), encoding=encoding, delimiter=delimiter)
+    delimiter = sniff_delimiter(text)
+    return _split_header(parse_csv(text, delimiter, path), encoding=encoding, delimiter=delimiter)
 
 
-def _parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
+def parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
     """Every cell as text, empty cells missing. The fast pyarrow parser skips blank lines and does not
     say where a line is ragged, so files with blank lines or parse errors go to the C parser."""
     options = {"sep": delimiter, "header": None, "dtype": str, "keep_default_na": False, "na_values": [""]}
@@ -450,7 +376,7 @@ def _parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
         raise _parser_error(exc, path) from exc
 
 
-def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
     """Decode text: byte-order marks, BOM-less UTF-16, UTF-8, then GB18030 (refusing mixed files)."""
     for bom, encoding in BOMS:
         if raw.startswith(bom):
@@ -512,7 +438,7 @@ def _is_gb18030(line: bytes) -> bool:
     return True
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """The most frequent of comma, tab and semicolon in the header line (comma if none)."""
     header = text[:4096].split("\n", 1)[0]
     counts = {d: header.count(d) for d in DELIMITERS}
@@ -621,70 +547,93 @@ def _missing_required(headers: list[str], schema: Schema) -> list[str]:
     return [name for name in schema.required if name not in found]
 
 
-def _check_required_columns(headers: list[str], positions: dict, schema: Schema, path: Path) -> None:
+def _missing_columns(headers: list[str], positions: dict, schema: Schema, path: Path) -> list[DataError]:
+    """``missing_column`` for the required columns no header was matched to, with the mapping lines that would
+    name them (the closest unmatched header of the file for each)."""
+    import difflib
+
     missing = [name for name in schema.required if name not in positions]
-    if missing:
-        accepted = "; ".join(f"{name}: {' / '.join(schema.by_name[name].headers)}" for name in missing)
-        raise DataError(
-            "missing_column", file=path, missing=", ".join(missing), accepted=accepted, found=", ".join(headers)
-        )
+    if not missing:
+        return []
+    accepted = "; ".join(f"{name}: {' / '.join(schema.by_name[name].headers)}" for name in missing)
+    free = {normalise_header(h): h for p, h in enumerate(headers) if p not in positions.values()}
+    lines = []
+    for name in missing:
+        close = difflib.get_close_matches(normalise_header(schema.by_name[name].zh), list(free), n=1, cutoff=0.3)
+        lines.append(f"{_yaml_text(free[close[0]] if close else t('report.load.your_header'))}: {name}")
+    return [DataError("missing_column", file=path, missing=", ".join(missing), accepted=accepted,
+                      found=", ".join(headers), hint=Hint(schema.kind, "columns", lines))]
 
 
-def _check_blank_rows(table: pd.DataFrame, path: Path, rows: np.ndarray) -> None:
+def _blank_rows(table: pd.DataFrame, path: Path, rows: np.ndarray) -> list[DataError]:
     blank = np.flatnonzero(table.isna().all(axis=1).to_numpy())
-    if len(blank):
-        raise DataError("blank_rows", file=path, rows=rows[blank].tolist(), count=len(blank))
+    return [DataError("blank_rows", file=path, rows=rows[blank].tolist(), count=len(blank))] if len(blank) else []
 
 
-def _check_key(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path, rows: np.ndarray) -> None:
-    """Rows sharing the schema key raise ``duplicate_key`` with the rows of every copy."""
+def _duplicate_keys(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path, rows: np.ndarray) -> list[DataError]:
+    """``duplicate_key`` with the rows of every copy, when rows share the schema key."""
     key = [name for name in schema.key if name in frame]
     if not key:
-        return
+        return []
     copies = frame.duplicated(subset=key, keep=False).to_numpy()
-    if copies.any():
-        values = frame.loc[copies, key].drop_duplicates().head(EXAMPLES)
-        shown = ", ".join(" / ".join(_show(v) for v in row) for row in values.itertuples(index=False))
-        raise DataError(
-            "duplicate_key", file=path, rows=rows[np.flatnonzero(copies)].tolist(),
-            column=" / ".join(headers[k] for k in key), key_columns=" + ".join(key), values=shown, count=int(copies.sum()),
-        )
+    if not copies.any():
+        return []
+    values = frame.loc[copies, key].drop_duplicates().head(EXAMPLES)
+    shown = ", ".join(" / ".join(_show(v) for v in row) for row in values.itertuples(index=False))
+    return [DataError("duplicate_key", file=path, rows=rows[np.flatnonzero(copies)].tolist(),
+                      column=" / ".join(headers[k] for k in key), key_columns=" + ".join(key), values=shown,
+                      count=int(copies.sum()))]
 
 
-def _check_order(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path, rows: np.ndarray) -> None:
-    """For each (a, b) order rule, rows where both are present and a > b raise ``order_violation``."""
+def _order_violations(frame: pd.DataFrame, schema: Schema, headers: dict, path: Path, rows: np.ndarray) -> list[DataError]:
+    """``order_violation`` for each (a, b) order rule broken in rows where both are present (a > b)."""
+    out = []
     for a, b in schema.order:
         if a not in frame or b not in frame:
             continue
         wrong = (frame[a] > frame[b]).fillna(False).to_numpy(dtype=bool)
         if wrong.any():
             first = np.argmax(wrong)
-            raise DataError(
+            out.append(DataError(
                 "order_violation", file=path, rows=rows[np.flatnonzero(wrong)].tolist(),
                 column=f"{headers[a]} / {headers[b]}", first=a, second=b, count=int(wrong.sum()),
                 a_value=_show(frame[a].iloc[first]), b_value=_show(frame[b].iloc[first]),
-            )
+            ))
+    return out
+
+
+def _yaml_text(value) -> str:
+    """A header or answer as a YAML key that reads back as the same text (double-quoted, JSON-escaped)."""
+    import json
+
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 # --- cells ---------------------------------------------------------------------------------------
 
 
 class _Column:
-    """One source column being coerced to its field's type.
+    """One source column being coerced to its field's type; what does not fit is added to ``problems``, each
+    cell to one problem at most.
 
     Work is done on the column's distinct values (``values``, ``text``); ``codes`` maps each row to
     its distinct value (-1 for an empty cell) so rows, counts and the result come back per row.
     """
 
-    def __init__(self, raw: pd.Series, field: Field, header: str, path: Path, formulas: str, row_numbers: np.ndarray):
-        self.field, self.header, self.path, self.formulas = field, header, path, formulas
-        self.row_numbers = row_numbers
+    def __init__(self, raw: pd.Series, field: Field, header: str, path: Path, formulas: str, row_numbers: np.ndarray,
+                 problems: list[DataError], dont_know_codes: tuple[np.ndarray, frozenset], kind: str):
+        self.field, self.header, self.path, self.formulas, self.kind = field, header, path, formulas, kind
+        self.row_numbers, self.problems = row_numbers, problems
         self.codes, uniques = pd.factorize(raw)
+        self.flagged = np.zeros(len(uniques), dtype=bool)  # distinct values already in a problem
         self.values = pd.Series(uniques)
         self.counts = np.bincount(self.codes[self.codes >= 0], minlength=len(uniques))
         text = self.values.astype("string").str.strip()
         answer = field.type not in ("id", "label", "text")
-        dont_know = fold_answer(text).isin(DONT_KNOW) & answer
+        numbers, words = dont_know_codes
+        coded = np.isin(pd.to_numeric(self.values, errors="coerce").to_numpy(dtype=float), numbers) if len(numbers) \
+            else False
+        dont_know = (fold_answer(text).isin(words) | coded) & answer
         marker = text.str.lower().isin(MISSING_MARKERS) & answer & ~dont_know
         self.missing = (text.eq("") | marker | dont_know).to_numpy(dtype=bool)
         self.text = text.mask(self.missing)
@@ -709,14 +658,35 @@ class _Column:
         return self.row_numbers[np.flatnonzero(per_code[self.codes])]
 
     def fail(self, code: str, mask, empty_cells: bool = False, **params) -> None:
-        """Raise ``code`` for the rows flagged in ``mask``, if any, quoting a few of their values."""
+        """Record the problem ``code`` for the rows flagged in ``mask``, if any, quoting a few of their values
+        (with the mapping-file lines that would solve it, when answers could be mapped)."""
+        mask = np.asarray(mask, dtype=bool) & ~self.flagged
         rows = self.rows(mask, empty_cells)
+        self.flagged |= mask
         if len(rows):
-            examples = ", ".join(self.values[np.asarray(mask, dtype=bool)].head(EXAMPLES).map(_show))
-            raise DataError(
+            flagged = self.values[mask]
+            hint = self.hint(code, flagged)
+            self.problems.append(DataError(
                 code, file=self.path, rows=rows.tolist(), column=self.header, field=self.field.name,
-                count=len(rows), examples=examples, **params,
-            )
+                count=len(rows), examples=", ".join(flagged.head(EXAMPLES).map(_show)),
+                **params, **({"hint": hint} if hint else {}),
+            ))
+
+    def hint(self, code: str, flagged: pd.Series) -> Hint | None:
+        """The mapping-file lines for answers a mapping could read: a choice's own label (``"态度差": <codes>``),
+        a label in a score column (``"很好": <1–5>``), or "don't know" codes such as 99 (``dont_know: [99]``)."""
+        shown = flagged.head(EXAMPLES)
+        if code == "unknown_choice":
+            codes = " | ".join(map(str, self.field.choices))
+            return Hint(self.kind, f"values → {self.field.name}", [f"{_yaml_text(_show(v))}: <{codes}>" for v in shown])
+        if self.field.max is None or code not in ("not_a_number", "out_of_range"):
+            return None
+        numbers = pd.to_numeric(shown, errors="coerce")
+        if code == "out_of_range":  # a typo is no mapping; 99, -99, 999 are "don't know" codes
+            coded = shown[numbers.abs().ge(90)]
+            return Hint(self.kind, "dont_know", [f"[{', '.join(map(_show, coded))}]"]) if len(coded) else None
+        scale = f"<{self.field.range_text()}>"
+        return Hint(self.kind, f"values → {self.field.name}", [f"{_yaml_text(_show(v))}: {scale}" for v in shown])
 
     def note(self, note_code: str, mask, after) -> None:
         """Record a coercion of the values flagged in ``mask`` (to ``after``, aligned with ``values``)."""
@@ -804,9 +774,10 @@ def _coerce_int(col: _Column) -> pd.Series:
     else:
         numbers = _parse_numbers(col)
         col.fail("not_a_number", numbers.isna() & ~col.missing)
-    col.fail("not_whole_number", (numbers % 1 != 0).fillna(False))
+    fractional = (numbers % 1 != 0).fillna(False)
+    col.fail("not_whole_number", fractional)
     col.check_range(numbers)
-    return numbers.astype("Int64")
+    return numbers.mask(fractional).astype("Int64")
 
 
 def _coerce_percent(col: _Column) -> pd.Series:

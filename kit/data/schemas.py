@@ -249,7 +249,7 @@ TICKETS = Schema(
         Field("ticket_id", "id", "工单号", "Ticket identifier", required=True, aliases=("工单编号", "投诉编号")),
         Field("customer_id", "id", "客户编号", "Customer identifier (pseudonymised in reports)", pii=True, aliases=("客户ID",)),
         Field("customer_name", "label", "客户姓名", "Customer name (pseudonymised in reports)", pii=True, aliases=("姓名", "联系人")),
-        Field("phone", "label", "联系电话", "Customer phone (pseudonymised in reports)", pii=True, aliases=("电话", "手机", "手机号")),
+        Field("phone", "label", "联系电话", "Customer phone (pseudonymised in reports)", pii=True, aliases=("电话", "手机", "手机号", "手机号码", "客户手机号")),
         Field("email", "label", "邮箱", "Customer e-mail (pseudonymised in reports)", pii=True, aliases=("电子邮箱", "e-mail")),
         Field("channel", "label", "渠道", "Channel the complaint came in by", choices=CHANNELS, open=True, aliases=("投诉渠道", "来电渠道", "受理渠道")),
         Field("category", "label", "投诉类别", "Complaint category", aliases=("类别", "投诉类型")),
@@ -268,7 +268,7 @@ TICKETS = Schema(
         Field("post_csat", "int", "处理后满意度", "Satisfaction after recovery, 1–5", min=1, max=5),
         Field("post_nps", "int", "处理后推荐意愿", "Likelihood to recommend after recovery, 0–10", min=0, max=10),
         Field("churned_90d", "bool", "90天流失", "Customer lost within 90 days", aliases=("是否流失",)),
-        Field("complaint_text", "text", "投诉内容", "What the customer wrote or said", aliases=("内容", "描述")),
+        Field("complaint_text", "text", "投诉内容", "What the customer wrote or said", aliases=("内容", "描述", "问题描述", "投诉描述")),
     ),
     key=("ticket_id",),
     order=(

@@ -11,7 +11,7 @@ question-text headers matched to kit columns by their wording, and label answers
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -85,5 +85,5 @@ def with_row_ids(adapted: Adapted) -> Adapted:
     table = adapted.table.copy()
     position = table.shape[1]
     table[position] = [f"R{row}" for row in adapted.rows]
-    return Adapted(adapted.platform, table, [*adapted.headers, "response_id"], adapted.rows, adapted.excluded,
-                   {**adapted.fields, position: "response_id"}, adapted.decoded, [*adapted.notes, ("row_ids", {})])
+    return replace(adapted, table=table, headers=[*adapted.headers, "response_id"],
+                   fields={**adapted.fields, position: "response_id"}, notes=[*adapted.notes, ("row_ids", {})])

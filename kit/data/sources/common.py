@@ -32,8 +32,9 @@ class Adapted:
 
     ``rows``: the file row number of each table row; ``excluded``: the rows taken out; ``fields``: column
     position → kit column decided from the header's wording or the platform's layout; ``decoded``: position →
-    ``{answer: value}`` used to turn label answers into scores (durations into seconds …); ``notes``: (code,
-    params) of what the adapter did, reported by :class:`kit.data.io.LoadReport`."""
+    ``{answer: value}`` used to turn label answers into scores (durations into seconds …), ``originals``:
+    position → that column as the file had it; ``notes``: (code, params) of what the adapter did, reported by
+    :class:`kit.data.io.LoadReport`."""
 
     platform: str
     table: pd.DataFrame
@@ -42,14 +43,16 @@ class Adapted:
     excluded: list[Excluded] = field(default_factory=list)
     fields: dict[int, str] = field(default_factory=dict)
     decoded: dict[int, dict] = field(default_factory=dict)
+    originals: dict[int, pd.Series] = field(default_factory=dict)
     notes: list[tuple[str, dict]] = field(default_factory=list)
 
     def keep(self, mask, reason: str) -> Adapted:
         """Only the rows where ``mask`` holds; the others are excluded for ``reason``."""
         mask = np.asarray(mask, dtype=bool)
         gone = [Excluded(int(r), reason) for r in self.rows[~mask]]
+        originals = {p: column[mask].reset_index(drop=True) for p, column in self.originals.items()}
         return replace(self, table=self.table[mask].reset_index(drop=True), rows=self.rows[mask],
-                       excluded=[*self.excluded, *gone])
+                       excluded=[*self.excluded, *gone], originals=originals)
 
     def matched(self) -> Adapted:
         """Question-text headers matched to kit columns, label answers decoded, durations in seconds."""

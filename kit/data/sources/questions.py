@@ -66,6 +66,7 @@ def match(adapted: Adapted) -> Adapted:
             fields[position] = name
             taken.add(name)
     table, decoded, headers = adapted.table.copy(), dict(adapted.decoded), list(adapted.headers)
+    originals = dict(adapted.originals)
     notes = list(adapted.notes)
     for position, name in {**by_schema, **fields}.items():
         if name == "channel" and _codes_only(table[position]):  # 1, 2, "1,3": numbered options, names unknown
@@ -74,10 +75,12 @@ def match(adapted: Adapted) -> Adapted:
             continue
         column, mapping = decode(table[position], name)
         if mapping:
+            originals.setdefault(position, table[position])
             table[position], decoded[position] = column, mapping
         elif name in ("csat", "ces") and adapted.platform in NUMBERED_OPTIONS:
             notes.append(("numbered_scale", {"column": headers[position]}))
-    return replace(adapted, table=table, headers=headers, fields=fields, decoded=decoded, notes=notes)
+    return replace(adapted, table=table, headers=headers, fields=fields, decoded=decoded, originals=originals,
+                   notes=notes)
 
 
 def question_field(header: str) -> str | None:
