@@ -120,6 +120,36 @@ def data_check(
     console.print(Text(t("cli.check.ok", file=file, n=report.n_rows, kind=kind), style="green"))
 
 
+@data_app.command("map", help=t("cli.map.help"))
+def data_map(
+    file: Annotated[Path, typer.Argument(help=t("cli.check.file"))],
+    kind: Annotated[str, typer.Option(help=t("cli.check.kind"))] = "survey_responses",
+    out: Annotated[Path | None, typer.Option("--out", help=t("cli.map.out"))] = None,
+    sheet: Annotated[str | None, typer.Option(help=t("cli.check.sheet"))] = None,
+    mapping: Annotated[Path | None, typer.Option("--map", help=t("cli.map.map"))] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help=t("cli.check.platform"))] = None,
+):
+    from rich.table import Table
+
+    from kit.data import io
+    from kit.data.mapping import propose, read_mapping, to_yaml
+
+    found = io.layout(file, kind, sheet=sheet, platform=platform,
+                      columns=read_mapping(mapping, kind) if mapping else None)
+    proposals = propose(found)
+    table = Table(title=t("mapping.table.title", file=file.name), show_lines=False)
+    for key in ("header", "field", "how", "examples", "decoded"):
+        table.add_column(t(f"mapping.table.{key}"), overflow="fold")
+    for p in proposals:  # cells of the file: Text, never read as console markup
+        decoded = "; ".join(f"{a} → {v}" for a, v in list(p.decoded.items())[:3])
+        table.add_row(Text(p.header), Text(p.field or "—"), Text(t(f"mapping.file.how.{p.how}")),
+                      Text(", ".join(p.examples)), Text(decoded))
+    console.print(table)
+    out = out or file.with_name(f"{file.stem}.map.yml")
+    out.write_text(to_yaml(found, proposals), encoding="utf-8")
+    console.print(t("mapping.table.wrote", out=out), highlight=False, markup=False)
+
+
 @data_app.command("docs", help=t("cli.docs.help"))
 def data_docs(
     out: Annotated[Path, typer.Option(help=t("cli.docs.out"))] = ROOT / "data" / "README.md",

@@ -62,6 +62,20 @@ def test_nps_and_csat_of_an_export_match_the_truth(loaded, name):
     assert frame["csat"].mean() == pytest.approx(truth["csat_mean"], abs=0.001)
 
 
+@pytest.mark.parametrize("name", [n for n in SURVEYS if TRUTH[n].get("ces_mean") is not None])
+def test_an_ease_question_becomes_the_kits_effort_score_only_when_its_scale_shows(loaded, name):
+    """"How easy was it …" (7 = easiest) is the kit's CES reversed (1 = least effort): 8 − answer when an answer
+    above 5 shows a 7-point scale; a 5-point label scale is not read as CES, and the report says why."""
+    truth = TRUTH[name]
+    frame, report = loaded(name)
+    notes = [code for code, _ in report.notes]
+    if "1-7" in str(truth.get("scales")) or truth.get("ces_scale_max") == 7:
+        assert frame["ces"].mean() == pytest.approx(8 - truth["ces_mean"], abs=0.001)
+        assert frame["ces"].notna().sum() == truth["n_ces_answered"] and "ease_reversed" in notes
+    else:
+        assert "ces" not in frame and "ease_unknown" in notes
+
+
 @pytest.mark.parametrize("name", sorted(NUMBERED_REVERSED))
 def test_a_value_map_turns_reversed_option_numbers_into_the_true_scores(tmp_path, name):
     """The corpus's own recode table (1 = best) written as a mapping file gives the true CSAT; the note
@@ -136,3 +150,44 @@ def test_kit_data_check_reads_an_export_with_no_mapping(tmp_path):
                            "survey_responses"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "按 问卷星 的导出格式读取。" in done.stdout and "第 41 行" in done.stdout
+
+
+@pytest.mark.parametrize("name", SURVEYS)
+def test_the_mapping_the_wizard_writes_reads_the_file_as_the_kit_did(tmp_path, loaded, name):
+    """kit data map's YAML, passed back with --map, gives the same frame: every recognised column is in it,
+    every decoded score answer too, and nothing it writes is refused."""
+    from kit.data.mapping import propose, to_yaml
+
+    found = io.layout(EXPORTS / name, "survey_responses")
+    mapping = tmp_path / "map.yml"
+    mapping.write_text(to_yaml(found, propose(found), "zh"), encoding="utf-8")
+    frame, report = io.load(EXPORTS / name, "survey_responses", columns=mapping)
+    before, _ = loaded(name)
+    assert list(frame.columns) == list(before.columns)
+    for column in ("nps", "csat", "ces"):
+        if column in before:
+            assert frame[column].equals(before[column]), column
+    generated = {"response_id"} if ("row_ids", {}) in found.adapted.notes else set()
+    assert set(report.mapped.values()) == set(found.positions) - generated
+
+
+def test_kit_data_map_shows_the_columns_and_writes_a_file_whose_reversal_gives_the_true_csat(tmp_path):
+    """The user's path for a Qualtrics numeric export listed best-first: map, reverse the numbers the file
+    says to check, check again."""
+    import yaml
+
+    kit = Path(sys.executable).with_name("kit")
+    out = tmp_path / "q.map.yml"
+    done = subprocess.run([str(kit), "--lang", "zh", "data", "map", str(EXPORTS / "qualtrics_numeric.csv"), "--out",
+                           str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "kit 如何读取 qualtrics_numeric.csv" in done.stdout and "映射文件已写入" in done.stdout
+    text = out.read_text(encoding="utf-8")
+    assert "如果问卷把最好的答案排在第一位" in text
+    tree = yaml.safe_load(text)
+    assert tree["survey_responses"]["values"]["csat"] == {v: v for v in range(1, 6)}
+    tree["survey_responses"]["values"]["csat"] = {v: 6 - v for v in range(1, 6)}
+    out.write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
+    frame, _ = io.load(EXPORTS / "qualtrics_numeric.csv", "survey_responses", columns=out)
+    truth = TRUTH["qualtrics_numeric.csv"]
+    assert metrics.csat(frame["csat"]).value == pytest.approx(truth["csat_t2b_pct"], abs=0.01)

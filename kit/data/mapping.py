@@ -13,12 +13,15 @@ A mapping file is YAML, one section per table kind (``kit data map FILE`` writes
 The short forms read too: ``{header: column}`` (flat or under a table kind) and a CSV with two columns (header,
 kit column) or three (… , table kind). Value maps are applied to the answers *as the file has them*, before
 the kit's own label decoding, and win over it; answers they do not list are read as usual.
+:func:`propose` and :func:`to_yaml` write the first draft of one from what the kit recognised in a file.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -236,3 +239,87 @@ def apply_values(original: pd.Series, current: pd.Series, values: Mapping[str, o
     hit = original.isin(list(used)).to_numpy()
     replaced = original.map(used)
     return current.astype(object).where(~hit, replaced), used
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """How one column of a file would be read (``kit data map``): its ``header``, the kit column it becomes
+    (``field``, None if unused), ``how`` that was decided (``mapping``, ``layout``, ``wording``, ``header``,
+    ``unused``, or ``generated``: response ids made from row numbers), a few ``examples`` and the answers decoded
+    to values (``decoded``)."""
+
+    header: str
+    field: str | None
+    how: str
+    examples: tuple[str, ...]
+    decoded: dict
+
+
+def propose(found) -> list[Proposal]:
+    """One :class:`Proposal` per column of a :class:`kit.data.io.Layout`, in file order."""
+    from kit.data.sources.questions import question_field
+
+    field_at = {p: name for name, p in found.positions.items()}
+    generated = len(found.source.headers) - 1 if ("row_ids", {}) in found.adapted.notes else None
+    proposals = []
+    for p, header in enumerate(found.source.headers):
+        name = field_at.get(p)
+        if p == generated:
+            how = "generated"
+        elif name is None:
+            how = "unused"
+        elif p in found.mapped:
+            how = "mapping"
+        elif p in found.by_wording:
+            how = "wording" if question_field(header) == name else "layout"
+        else:
+            how = "header"
+        column = found.adapted.originals.get(p, found.source.table[p])
+        shown = column.dropna().map(lambda v: _number(v) if isinstance(v, float) else str(v).strip())
+        examples = tuple(shown[shown != ""].unique()[:3])
+        proposals.append(Proposal(header, name, how, examples, found.adapted.decoded.get(p, {})))
+    return proposals
+
+
+def to_yaml(found, proposals: list[Proposal], lang: str | None = None) -> str:
+    """A mapping file for the user to edit: every column the kit reads, the answers of score columns it decoded
+    as value maps (option numbers whose direction the file does not say, as an identity map to check), the
+    columns left unused as comments, and an empty ``dont_know`` list."""
+    from kit.i18n import t
+
+    def say(key, **params):
+        return t(f"mapping.file.{key}", lang, **params)
+
+    def quoted(value) -> str:
+        return json.dumps(str(value), ensure_ascii=False)
+
+    checked = {params["column"] for code, params in found.adapted.notes if code == "numbered_scale"}
+    unread = {params["column"]: {"channel_codes": "channel", "ease_unknown": "ces"}[code]
+              for code, params in found.adapted.notes if code in ("channel_codes", "ease_unknown")}
+    lines = [f"# {say('title', file=found.path.name)}", f"# {say('use', file=found.path.name)}",
+             f"{found.schema.kind}:", "  columns:"]
+    for p in proposals:
+        if p.field and p.how != "generated":
+            lines.append(f"    {quoted(p.header)}: {p.field}  # {say('how.' + p.how)}")
+    for p in proposals:
+        if not p.field:
+            hint = unread.get(p.header, "?")
+            lines.append(f"    # {quoted(p.header)}: {hint}  # {say('unused', examples=', '.join(p.examples))}")
+    values = []
+    scores = {f.name for f in found.schema.fields if f.type == "int" and f.max is not None and f.max <= 10}
+    for p in proposals:
+        if p.field in scores and p.decoded:
+            values += [f"    {p.field}:  # {say('decoded')}"]
+            values += [f"      {quoted(a)}: {quoted(v) if isinstance(v, str) else _number(v)}" for a, v in p.decoded.items()]
+        elif p.field and p.header in checked:
+            column = pd.to_numeric(found.source.table[found.positions[p.field]], errors="coerce").dropna()
+            values += [f"    {p.field}:  # {say('direction')}"]
+            values += [f"      {_number(v)}: {_number(v)}" for v in sorted(column.unique())]
+    lines += (["  values:", *values] if values else [f"  values: {{}}  # {say('no_values')}"])
+    lines.append(f"  dont_know: []  # {say('dont_know')}")
+    return "\n".join(lines) + "\n"
+
+
+def _number(value) -> str:
+    """A number as YAML writes it: 5 not 5.0; None as null."""
+    return "null" if value is None else str(int(value)) if float(value).is_integer() else str(value)

@@ -20,7 +20,7 @@ from kit.data.sources.common import PLACEHOLDERS, Adapted, fold, numbered
 RULES = (  # (kit column, pattern on the folded header without its numbering, pattern it must not match)
     ("nps", r"推荐.*(朋友|同事|亲友|家人|他人|别人)|(朋友|同事|亲友).*推荐|^推荐(指数|度|意向)$|recommend",
      r"group|原因|为什么|why"),
-    ("ces", r"费力|省力|effort", r"原因|why"),
+    ("ces", r"费力|省力|effort|容易|轻松|\beasy\b|\bease\b", r"原因|why"),
     ("csat", r"满意|satisf", r"原因|为什么|why|reason|哪些|which|不满意的"),
     ("channel", r"渠道|途径|哪种方式|contact us|reach us|channel", r"other.*text|其他.*填写|distribution|来源"),
     ("comment", r"建议|意见|想说|留言|补充|comment|suggest|anything else|tell us|do better|share", r"备注"),
@@ -45,6 +45,10 @@ the best answer down: the scores are taken as written, with a note."""
 MULTI_SEPARATORS = re.compile(r"\s*(?:┋|\||；|;|,|，|、)\s*")
 DURATION = re.compile(r"^\s*(?:(?P<h>\d+)\s*(?:小时|时|h))?\s*(?:(?P<m>\d+)\s*(?:分钟|分|min))?\s*"
                       r"(?:(?P<s>\d+(?:\.\d+)?)\s*(?:秒|s|sec))?\s*$")
+EASE = re.compile(r"容易|轻松|\beasy\b|\bease\b")
+"""An effort question worded as ease ("How easy was it …", "是否容易"): its answers run the other way from the kit's
+CES (1–7, lower = easier)."""
+CES_POINTS = 7
 CLOCK = re.compile(r"^\s*(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})\s*$")
 
 
@@ -73,6 +77,15 @@ def match(adapted: Adapted) -> Adapted:
             fields.pop(position, None)
             notes.append(("channel_codes", {"column": headers[position]}))
             continue
+        if name == "ces" and EASE.search(fold(headers[position])):
+            reversed_, note = ease_to_effort(table[position], headers[position])
+            notes.append(note)
+            if reversed_ is None:  # the scale cannot be told from the answers: not read as CES
+                fields.pop(position, None)
+                continue
+            originals.setdefault(position, table[position])
+            table[position] = reversed_
+            continue
         column, mapping = decode(table[position], name)
         if mapping:
             originals.setdefault(position, table[position])
@@ -81,6 +94,17 @@ def match(adapted: Adapted) -> Adapted:
             notes.append(("numbered_scale", {"column": headers[position]}))
     return replace(adapted, table=table, headers=headers, fields=fields, decoded=decoded, originals=originals,
                    notes=notes)
+
+
+def ease_to_effort(column: pd.Series, header: str) -> tuple[pd.Series | None, tuple[str, dict]]:
+    """Answers to an ease question as the kit's effort score, 8 − answer, when they show a 7-point scale (some
+    answer above 5); else None, since 1–5 could be a 5-point ease scale or part of a 7-point one. And the note
+    that says which."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    whole = numbers.dropna()
+    if len(whole) == column.notna().sum() and len(whole) and whole.between(1, CES_POINTS).all() and whole.max() > 5:
+        return (CES_POINTS + 1) - numbers, ("ease_reversed", {"column": header})
+    return None, ("ease_unknown", {"column": header})
 
 
 def question_field(header: str) -> str | None:
