@@ -51,6 +51,17 @@ def _existing(path: Path | None) -> str | None:
     return str(path.resolve())
 
 
+def _check_cx_inputs(parameters: dict) -> None:
+    """Load every table the CX report reads, as the report reads it, before a kernel starts: a bad file fails in
+    about a second with all its problems listed, not after a notebook run."""
+    from kit.cxreport import load_table
+
+    with _console().status(t("cli.report.checking")):
+        for key, kind in (("data_path", "survey_responses"), ("complaints_path", "tickets"),
+                          ("kano_path", "kano_answers")):
+            load_table(parameters[key], kind, parameters["mapping_path"])
+
+
 def _run_one(job) -> Path:
     from kit.report import run
 
@@ -142,5 +153,6 @@ def cx(
     parameters = {"lang": lang, "data_path": _existing(data), "complaints_path": _existing(complaints),
                   "kano_path": _existing(kano), "mapping_path": _existing(mapping), "anonymize": anonymize,
                   "target_source": targets}
+    _check_cx_inputs(parameters)
     _run_one(Job(str(CX), parameters, str(out), f"cx-{safe_name(data.stem)}.{lang}",
                  t("cli.report.cx_title", lang), subtitle=data.name, lang=lang))

@@ -129,5 +129,6 @@ def test_cx_report_stops_on_bad_data_with_one_paragraph(tmp_path):
     result = kit("report", "cx", "--data", bad, "--out", tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "11" in result.stderr and "6" in result.stderr and "survey.csv" in result.stderr, result.stderr
+    assert not list(tmp_path.glob("*.ipynb")), "the file is checked before a kernel starts"
     missing = kit("report", "cx", "--data", tmp_path / "nope.csv", "--out", tmp_path)
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
