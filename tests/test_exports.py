@@ -191,3 +191,39 @@ def test_kit_data_map_shows_the_columns_and_writes_a_file_whose_reversal_gives_t
     frame, _ = io.load(EXPORTS / "qualtrics_numeric.csv", "survey_responses", columns=out)
     truth = TRUTH["qualtrics_numeric.csv"]
     assert metrics.csat(frame["csat"]).value == pytest.approx(truth["csat_t2b_pct"], abs=0.01)
+
+
+def test_the_wizard_guesses_a_renamed_required_column_and_lists_answers_only_the_user_can_score(tmp_path):
+    """A 问卷星 file whose submit-time header was renamed and whose satisfaction answers include a label of the
+    survey's own: the check names both problems at once; the wizard's file maps the header, lists the label as
+    a commented line to fill in; filled in, the file loads."""
+    import openpyxl
+
+    from kit.data.mapping import propose, to_yaml
+    from kit.errors import DataProblems
+
+    book = openpyxl.load_workbook(EXPORTS / "wjx_text_export.xlsx")
+    sheet = book.active
+    headers = [c.value for c in sheet[1]]
+    csat = headers.index("2、您对本次服务的总体满意度") + 1
+    changed = [r for r in range(2, sheet.max_row + 1) if sheet.cell(r, csat).value == "满意"][:4]
+    for r in changed:
+        sheet.cell(r, csat).value = "比较好"
+    sheet.cell(1, headers.index("提交答卷时间") + 1).value = "答卷提交于"
+    path = tmp_path / "问卷星导出.xlsx"
+    book.save(path)
+
+    with pytest.raises(DataProblems) as info:
+        io.load(path, "survey_responses")
+    assert [p.code for p in info.value.problems] == ["missing_column", "not_a_number"]
+    assert info.value.problems[1].rows == changed
+
+    found = io.layout(path, "survey_responses")
+    text = to_yaml(found, propose(found), "en")
+    assert '    "答卷提交于": submitted_at  # guessed from the nearest header: check' in text
+    assert '      # "比较好": <1–5>' in text
+    mapping = tmp_path / "map.yml"
+    mapping.write_text(text.replace('      # "比较好": <1–5>', '      "比较好": 4  #'), encoding="utf-8")
+    frame, _ = io.load(path, "survey_responses", columns=mapping)
+    before, _ = io.load(EXPORTS / "wjx_text_export.xlsx", "survey_responses")
+    assert frame["csat"].equals(before["csat"]) and frame["submitted_at"].equals(before["submitted_at"])

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kit.data import sources
-from kit.data.mapping import apply_values, check_value_columns, read_mapping, resolve
+from kit.data.mapping import apply_values, check_value_columns, closest_headers, read_mapping, resolve
 from kit.data.schemas import Field, Schema, get_schema, normalise_header
 from kit.data.spreadsheet import FORMULA_RE, neutralise_frame
 from kit.errors import DataError, DataProblems, Hint
@@ -550,17 +550,11 @@ def _missing_required(headers: list[str], schema: Schema) -> list[str]:
 def _missing_columns(headers: list[str], positions: dict, schema: Schema, path: Path) -> list[DataError]:
     """``missing_column`` for the required columns no header was matched to, with the mapping lines that would
     name them (the closest unmatched header of the file for each)."""
-    import difflib
-
-    missing = [name for name in schema.required if name not in positions]
+    missing = closest_headers(schema, headers, positions)
     if not missing:
         return []
     accepted = "; ".join(f"{name}: {' / '.join(schema.by_name[name].headers)}" for name in missing)
-    free = {normalise_header(h): h for p, h in enumerate(headers) if p not in positions.values()}
-    lines = []
-    for name in missing:
-        close = difflib.get_close_matches(normalise_header(schema.by_name[name].zh), list(free), n=1, cutoff=0.3)
-        lines.append(f"{_yaml_text(free[close[0]] if close else t('report.load.your_header'))}: {name}")
+    lines = [f"{_yaml_text(header or t('report.load.your_header'))}: {name}" for name, header in missing.items()]
     return [DataError("missing_column", file=path, missing=", ".join(missing), accepted=accepted,
                       found=", ".join(headers), hint=Hint(schema.kind, "columns", lines))]
 

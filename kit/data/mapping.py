@@ -203,6 +203,19 @@ def check_value_columns(columns: ColumnMap | Mapping, positions: Mapping[str, in
                             data=path, present=", ".join(positions))
 
 
+def closest_headers(schema: Schema, headers: list[str], positions: Mapping[str, int]) -> dict[str, str | None]:
+    """For each required kit column no header was matched to, the unmatched header of the file that reads most
+    like its Chinese or English name (difflib ratio ≥ 0.3), or None."""
+    free = {normalise_header(h): h for p, h in enumerate(headers) if p not in positions.values()}
+    out = {}
+    for name in (n for n in schema.required if n not in positions):
+        field = schema.by_name[name]
+        close = [c for wanted in (field.zh, name) for c in difflib.get_close_matches(
+            normalise_header(wanted), list(free), n=1, cutoff=0.3)]
+        out[name] = free[close[0]] if close else None
+    return out
+
+
 def value_key(value) -> str:
     """An answer as a value map compares it: whole numbers without decimals (1, 1.0 and "1" alike), other
     text NFKC-folded, trimmed and in lower case.
@@ -245,8 +258,8 @@ def apply_values(original: pd.Series, current: pd.Series, values: Mapping[str, o
 class Proposal:
     """How one column of a file would be read (``kit data map``): its ``header``, the kit column it becomes
     (``field``, None if unused), ``how`` that was decided (``mapping``, ``layout``, ``wording``, ``header``,
-    ``unused``, or ``generated``: response ids made from row numbers), a few ``examples`` and the answers decoded
-    to values (``decoded``)."""
+    ``guessed`` for a required column found by the nearest header, ``unused``, or ``generated``: response ids made
+    from row numbers), a few ``examples`` and the answers decoded to values (``decoded``)."""
 
     header: str
     field: str | None
@@ -260,12 +273,15 @@ def propose(found) -> list[Proposal]:
     from kit.data.sources.questions import question_field
 
     field_at = {p: name for name, p in found.positions.items()}
+    guessed = {h: name for name, h in closest_headers(found.schema, found.source.headers, found.positions).items() if h}
     generated = len(found.source.headers) - 1 if ("row_ids", {}) in found.adapted.notes else None
     proposals = []
     for p, header in enumerate(found.source.headers):
         name = field_at.get(p)
         if p == generated:
             how = "generated"
+        elif header in guessed and name is None:
+            name, how = guessed[header], "guessed"
         elif name is None:
             how = "unused"
         elif p in found.mapped:
@@ -307,17 +323,32 @@ def to_yaml(found, proposals: list[Proposal], lang: str | None = None) -> str:
             lines.append(f"    # {quoted(p.header)}: {hint}  # {say('unused', examples=', '.join(p.examples))}")
     values = []
     scores = {f.name for f in found.schema.fields if f.type == "int" and f.max is not None and f.max <= 10}
-    for p in proposals:
-        if p.field in scores and p.decoded:
-            values += [f"    {p.field}:  # {say('decoded')}"]
-            values += [f"      {quoted(a)}: {quoted(v) if isinstance(v, str) else _number(v)}" for a, v in p.decoded.items()]
-        elif p.field and p.header in checked:
-            column = pd.to_numeric(found.source.table[found.positions[p.field]], errors="coerce").dropna()
-            values += [f"    {p.field}:  # {say('direction')}"]
-            values += [f"      {_number(v)}: {_number(v)}" for v in sorted(column.unique())]
+    for position, p in enumerate(proposals):
+        if p.field not in scores:
+            continue
+        column = found.source.table[position]
+        entries = [f"      {quoted(a)}: {quoted(v) if isinstance(v, str) else _number(v)}" for a, v in p.decoded.items()]
+        if p.header in checked:
+            entries += [f"      {_number(v)}: {_number(v)}"
+                        for v in sorted(pd.to_numeric(column, errors="coerce").dropna().unique())]
+        scale = f"<{found.schema.by_name[p.field].range_text()}>"
+        entries += [f"      # {quoted(a)}: {scale}  # {say('unread')}" for a in _unread(column)]
+        if entries:
+            values += [f"    {p.field}:  # {say('direction' if p.header in checked else 'decoded')}", *entries]
     lines += (["  values:", *values] if values else [f"  values: {{}}  # {say('no_values')}"])
     lines.append(f"  dont_know: []  # {say('dont_know')}")
     return "\n".join(lines) + "\n"
+
+
+def _unread(column: pd.Series) -> list[str]:
+    """The answers of a score column that are neither numbers nor "don't know" nor a blank placeholder: labels
+    only the user can score."""
+    from kit.data.sources.common import BLANK, fold
+    from kit.scores import DONT_KNOW, fold_answer, parse_numbers
+
+    text = pd.Series(column.dropna().unique()).astype("string").str.strip()
+    unread = parse_numbers(text).isna() & ~fold_answer(text).isin(DONT_KNOW) & ~text.map(fold).isin(BLANK)
+    return text[unread.to_numpy(dtype=bool)].tolist()
 
 
 def _number(value) -> str:
