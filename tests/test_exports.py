@@ -129,6 +129,13 @@ def test_the_report_lists_what_was_left_out_in_both_languages(loaded):
                for line in report.lines("en"))
 
 
+def test_an_other_option_with_written_text_is_the_other_channel(loaded):
+    """问卷星 writes a filled-in "other" option as 其他〖text〗: the channel is 其他, whatever was written."""
+    frame, _ = loaded("wjx_text_export.xlsx")
+    assert not frame["channel"].astype(str).str.contains("〖").any()
+    assert (frame["channel"] == "其他").sum() > 0
+
+
 def test_durations_are_seconds_whatever_the_platform_wrote(loaded):
     frame, report = loaded("tencent_wj_labels.csv")
     assert frame["duration_s"].notna().all() and frame["duration_s"].min() > 0

@@ -43,6 +43,7 @@ NUMBERED_OPTIONS = ("qualtrics", "surveymonkey")
 """Platforms whose "numeric values" export numbers options in the order they were listed, which may run from
 the best answer down: the scores are taken as written, with a note."""
 MULTI_SEPARATORS = re.compile(r"\s*(?:┋|\||；|;|,|，|、)\s*")
+FILL_IN = re.compile(r"^\s*(其他|其它|other)\s*[〖【\[(（].*[〗】\])）]\s*$", re.IGNORECASE)
 DURATION = re.compile(r"^\s*(?:(?P<h>\d+)\s*(?:小时|时|h))?\s*(?:(?P<m>\d+)\s*(?:分钟|分|min))?\s*"
                       r"(?:(?P<s>\d+(?:\.\d+)?)\s*(?:秒|s|sec))?\s*$")
 EASE = re.compile(r"容易|轻松|\beasy\b|\bease\b")
@@ -158,9 +159,12 @@ def seconds(text) -> float | None:
 
 
 def first_choice(answer):
-    """The first option of a multi-select answer joined by ┋ / , / ; ("电话┋门店" → "电话")."""
+    """The first option of a multi-select answer joined by ┋ / , / ; ("电话┋门店" → "电话"), without the text a
+    respondent wrote into an "other" option ("其他〖小红书留言〗" → "其他", as 问卷星 writes it)."""
     parts = [p for p in MULTI_SEPARATORS.split(str(answer).strip()) if p]
-    return parts[0] if len(parts) > 1 else answer
+    first = parts[0] if parts else str(answer)
+    written = FILL_IN.match(first)
+    return written.group(1) if written else first if len(parts) > 1 else answer
 
 
 def _codes_only(column: pd.Series) -> bool:
