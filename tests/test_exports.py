@@ -234,3 +234,26 @@ def test_the_wizard_guesses_a_renamed_required_column_and_lists_answers_only_the
     frame, _ = io.load(path, "survey_responses", columns=mapping)
     before, _ = io.load(EXPORTS / "wjx_text_export.xlsx", "survey_responses")
     assert frame["csat"].equals(before["csat"]) and frame["submitted_at"].equals(before["submitted_at"])
+
+
+@pytest.mark.parametrize("name", TICKETS)
+def test_a_ticket_export_gives_the_true_counts_and_times(loaded, name):
+    """Categories, severities (中 kept as its own grade), channels (12315转办 kept), resolved tickets, mean first
+    response and median resolution time and the follow-up satisfaction, against the corpus's truth."""
+    truth = TRUTH[name]["tickets"]
+    frame, _ = loaded(name)
+    assert frame["category"].value_counts().to_dict() == truth["categories"]
+    grades = {"低": "minor", "高": "major", "中": "中"}
+    assert frame["severity"].value_counts().to_dict() == {grades[k]: n for k, n in truth["severity"].items()}
+    channels = {"电话": "phone", "在线客服": "online", "微信": "social", "邮件": "email", "12315转办": "12315转办"}
+    assert frame["channel"].value_counts().to_dict() == {channels[k]: n for k, n in TRUTH[name]["channels"].items()}
+    assert frame["resolved_at"].notna().sum() == truth["n_resolved"]
+    assert frame["resolved_at"].isna().sum() == truth["n_unresolved"]
+    minutes = (frame["first_response_at"] - frame["received_at"]).dt.total_seconds() / 60
+    hours = (frame["resolved_at"] - frame["received_at"]).dt.total_seconds() / 3600
+    assert minutes.mean() == pytest.approx(truth["first_response_min_mean"], abs=1e-3)
+    assert hours.median() == pytest.approx(truth["resolution_h_median"], abs=1e-3)
+    assert hours.mean() == pytest.approx(truth["resolution_h_mean"], abs=1e-3)
+    if TRUTH[name].get("csat_t2b_pct") is not None:
+        assert metrics.csat(frame["post_csat"]).value == pytest.approx(TRUTH[name]["csat_t2b_pct"], abs=0.01)
+        assert frame["post_csat"].notna().sum() == TRUTH[name]["n_csat_answered"]

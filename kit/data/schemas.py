@@ -265,7 +265,7 @@ TICKETS = Schema(
         Field("recovery_action", "label", "补救措施", "Recovery action taken", aliases=("处理措施",)),
         Field("compensation", "float", "补偿金额", "Compensation paid, in yuan", min=0, aliases=("补偿", "赔偿金额")),
         Field("fcr", "bool", "首问解决", "Resolved at first contact", aliases=("首次解决",)),
-        Field("post_csat", "int", "处理后满意度", "Satisfaction after recovery, 1–5", min=1, max=5),
+        Field("post_csat", "int", "处理后满意度", "Satisfaction after recovery, 1–5", min=1, max=5, aliases=("回访满意度",)),
         Field("post_nps", "int", "处理后推荐意愿", "Likelihood to recommend after recovery, 0–10", min=0, max=10),
         Field("churned_90d", "bool", "90天流失", "Customer lost within 90 days", aliases=("是否流失",)),
         Field("complaint_text", "text", "投诉内容", "What the customer wrote or said", aliases=("内容", "描述", "问题描述", "投诉描述")),
