@@ -270,7 +270,11 @@ class Proposal:
 
 def propose(found) -> list[Proposal]:
     """One :class:`Proposal` per column of a :class:`kit.data.io.Layout`, in file order."""
+    from kit.data.sources import PLATFORMS
+    from kit.data.sources.common import fold
     from kit.data.sources.questions import question_field
+
+    layout = getattr(PLATFORMS.get(found.adapted.platform), "FIELDS", {})  # the platform's own column names
 
     field_at = {p: name for name, p in found.positions.items()}
     guessed = {h: name for name, h in closest_headers(found.schema, found.source.headers, found.positions).items() if h}
@@ -287,12 +291,12 @@ def propose(found) -> list[Proposal]:
         elif p in found.mapped:
             how = "mapping"
         elif p in found.by_wording:
-            how = "wording" if question_field(header) == name else "layout"
+            how = "layout" if fold(header) in layout or question_field(header) != name else "wording"
         else:
             how = "header"
         column = found.adapted.originals.get(p, found.source.table[p])
         shown = column.dropna().map(lambda v: _number(v) if isinstance(v, float) else str(v).strip())
-        examples = tuple(shown[shown != ""].unique()[:3])
+        examples = tuple(v if len(v) <= 24 else v[:23] + "…" for v in shown[shown != ""].unique()[:3])
         proposals.append(Proposal(header, name, how, examples, found.adapted.decoded.get(p, {})))
     return proposals
 
