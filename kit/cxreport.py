@@ -148,14 +148,78 @@ def weighting(survey: pd.DataFrame, column: str | None) -> dict | None:
     return {"n_eff": n_eff, "deff": len(w) / n_eff}
 
 
+def failure_labels(values) -> pd.Series | None:
+    """``values`` as [000] failure-type codes when every non-empty one names a failure type by its code or
+    label (:data:`kit.data.schemas.FAILURE_TYPES`: 结果 / 结果失误, 流程, 沟通, 人际 …), else None.
+
+    >>> failure_labels(pd.Series(["流程失误", " 人际 ", None, "Outcome"])).tolist()
+    ['process', 'interpersonal', <NA>, 'outcome']
+    >>> failure_labels(pd.Series(["物流延误", "流程"])) is None
+    True
+    """
+    from kit.data.schemas import FAILURE_TYPES
+    from kit.scores import fold_answer
+
+    table = {label: code for code, labels in FAILURE_TYPES.items() for label in (code, *labels)}
+    values = pd.Series(values, dtype="string")
+    codes = fold_answer(values).map(table).astype("string")
+    return codes if (codes.notna() | values.isna()).all() else None
+
+
+def failure_types(tickets: pd.DataFrame | None) -> tuple[pd.Series | None, str]:
+    """Each complaint's [000] failure type and where it comes from: ``"given"`` (the export's ``failure_type``),
+    ``"category"`` (the company's own categories are failure types, :func:`failure_labels`), ``"guessed"``
+    (from ``complaint_text`` by the keyword rules of :func:`kit.recovery.classify_failures`, missing where no
+    rule matched), or ``(None, "absent")``."""
+    from kit.recovery import classify_failures
+
+    if not absent(tickets, ["failure_type"]):
+        return tickets["failure_type"], "given"
+    labels = None if absent(tickets, ["category"]) else failure_labels(tickets["category"])
+    if labels is not None:
+        return labels, "category"
+    if not absent(tickets, ["complaint_text"]):
+        return classify_failures(tickets["complaint_text"])["type"], "guessed"
+    return None, "absent"
+
+
+def categories(tickets: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The company's own complaint categories (``category``) as a Pareto table (:func:`kit.recovery.pareto`:
+    cause, n, share, cumulative, vital), most common first; None when the export has none, or when they are
+    failure types (:func:`failure_types` counts them as such)."""
+    from kit.recovery import pareto
+
+    if absent(tickets, ["category"]) or failure_labels(tickets["category"]) is not None:
+        return None
+    return pareto(tickets["category"])
+
+
+def most_common(table: pd.DataFrame, tie: str = "{values}") -> dict:
+    """The top of a :func:`kit.recovery.pareto` table as the facts of a "most common" sentence: its ``value``,
+    its count ``n``, the ``total`` it is counted among and its ``share``. Values tied for the top are all named,
+    through ``tie`` (a text with ``{values}``, e.g. ``"{values} (tied)"``).
+
+    >>> from kit.recovery import pareto
+    >>> most_common(pareto(["物流"] * 3 + ["质量"]))
+    {'value': '物流', 'n': 3, 'total': 4, 'share': 0.75}
+    >>> most_common(pareto(["物流", "质量", "物流", "质量", "安装"]), "{values} (tied)")["value"]
+    '物流, 质量 (tied)'
+    """
+    top = table[table["n"] == table["n"].iloc[0]]
+    values = ", ".join(top["cause"])
+    return {"value": values if len(top) == 1 else tie.format(values=values), "n": int(top["n"].iloc[0]),
+            "total": int(table["n"].sum()), "share": float(top["share"].iloc[0])}
+
+
 def next_steps(found: Mapping, text) -> list[str]:
     """The "what to do next" list: one Markdown line per rule that fires on the report's ``found`` facts,
     worded by the report's ``text`` (``next_*`` keys); user values are filled in as text, escaped by ``text``.
 
     Rules, in order: KPIs that missed their target; trend alerts; the segment clearly behind; the largest
     SERVQUAL shortfall whose interval excludes 0; drivers to concentrate on (IPA); Kano must-be features;
-    first replies later than 24 h; the vital few root causes; the most common failure type; what the
-    recovery-paradox test says; when nothing fires, keep measuring."""
+    first replies later than 24 h; the vital few root causes; the most common complaint category and the most
+    common failure type (``found`` holds :func:`most_common` facts; guessed failure types are never put there);
+    what the recovery-paradox test says; when nothing fires, keep measuring."""
     from kit.text import Markdown
 
     steps = []
@@ -183,9 +247,9 @@ def next_steps(found: Mapping, text) -> list[str]:
     if found.get("vital"):
         causes, share = found["vital"]
         steps.append(text.format("next_pareto", k=len(causes), causes=", ".join(causes), share=share))
-    if found.get("failure"):
-        name, share = found["failure"]
-        steps.append(text.format("next_failure", failure=name, share=share))
+    for fact in ("category", "failure"):
+        if found.get(fact):
+            steps.append(text.format(f"next_{fact}", **found[fact]))
     test = found.get("paradox")
     if test is not None and not np.isnan(test.p_value):
         key = "next_paradox_yes" if test.p_value < 0.05 and test.diff > 0 else (

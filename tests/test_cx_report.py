@@ -120,6 +120,11 @@ def test_key_numbers_equal_the_kit_computed_directly(sample_runs):
     assert f"**Customer effort {ces.value:.2f}** / 7" in markdown
     sla = recovery.sla_compliance(tickets, ["reply_24h"]).loc["reply_24h"]
     assert f"**{sla['share']:.1%}** of complaints" in markdown and f"{sla['ci_low']:.1%}–{sla['ci_high']:.1%}" in markdown
+    for column, words in (("category", "category"), ("failure_type", "failure type")):
+        counts = tickets[column].value_counts()
+        top, n, total = counts.index[0], int(counts.iloc[0]), int(counts.sum())
+        assert counts.iloc[1] < n and f"**{top}**, {n:,} of {total:,} complaints with a" in markdown
+        assert f"Most common {words}: **{top}**" in markdown and f"({n / total:.0%})" in markdown
     causes = recovery.pareto(tickets["root_cause"])
     assert f"**{int(causes['vital'].sum())}** of {len(causes)} causes" in markdown
     test = recovery.paradox_test(tickets, survey)
@@ -165,8 +170,9 @@ def test_messy_export_skips_what_it_lacks(messy):
     markdown = messy["markdown"]
     assert text.format("absent", columns="kano_answers") in markdown
     assert text.format("paradox_missing", columns="post_nps, churned_90d").split("；")[0] in markdown
-    inferred = recovery.classify_failures(messy["tickets"]["complaint_text"])["type"]
-    assert text.format("failure_inferred", unknown=int(inferred.isna().sum())) in markdown
+    guessed = recovery.classify_failures(messy["tickets"]["complaint_text"])["type"]
+    assert text.format("failure_guessed", k=int(guessed.notna().sum()), n=len(guessed)) in markdown
+    assert "最常见的失误类型" not in markdown, "a guessed failure type is never headlined"
 
 
 def test_messy_html_has_no_raw_identifiers_even_inside_texts(messy):
