@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from kit.data import sources
-from kit.data.mapping import apply_values, check_value_columns, closest_headers, read_mapping, resolve
+from kit.data.mapping import (
+    apply_values,
+    check_value_columns,
+    closest_headers,
+    read_mapping,
+    resolve,
+    yaml_text,
+)
 from kit.data.schemas import Field, Schema, get_schema, normalise_header
 from kit.data.spreadsheet import FORMULA_RE, neutralise_frame
 from kit.errors import DataError, DataProblems, Hint
@@ -554,7 +561,7 @@ def _missing_columns(headers: list[str], positions: dict, schema: Schema, path: 
     if not missing:
         return []
     accepted = "; ".join(f"{name}: {' / '.join(schema.by_name[name].headers)}" for name in missing)
-    lines = [f"{_yaml_text(header or t('report.load.your_header'))}: {name}" for name, header in missing.items()]
+    lines = [f"{yaml_text(header or t('report.load.your_header'))}: {name}" for name, header in missing.items()]
     return [DataError("missing_column", file=path, missing=", ".join(missing), accepted=accepted,
                       found=", ".join(headers), hint=Hint(schema.kind, "columns", lines))]
 
@@ -594,13 +601,6 @@ def _order_violations(frame: pd.DataFrame, schema: Schema, headers: dict, path: 
                 a_value=_show(frame[a].iloc[first]), b_value=_show(frame[b].iloc[first]),
             ))
     return out
-
-
-def _yaml_text(value) -> str:
-    """A header or answer as a YAML key that reads back as the same text (double-quoted, JSON-escaped)."""
-    import json
-
-    return json.dumps(str(value), ensure_ascii=False)
 
 
 # --- cells ---------------------------------------------------------------------------------------
@@ -672,7 +672,7 @@ class _Column:
         shown = flagged.head(EXAMPLES)
         if code == "unknown_choice":
             codes = " | ".join(map(str, self.field.choices))
-            return Hint(self.kind, f"values → {self.field.name}", [f"{_yaml_text(_show(v))}: <{codes}>" for v in shown])
+            return Hint(self.kind, f"values → {self.field.name}", [f"{yaml_text(_show(v))}: <{codes}>" for v in shown])
         if self.field.max is None or code not in ("not_a_number", "out_of_range"):
             return None
         numbers = pd.to_numeric(shown, errors="coerce")
@@ -680,7 +680,7 @@ class _Column:
             coded = shown[numbers.abs().ge(90)]
             return Hint(self.kind, "dont_know", [f"[{', '.join(map(_show, coded))}]"]) if len(coded) else None
         scale = f"<{self.field.range_text()}>"
-        return Hint(self.kind, f"values → {self.field.name}", [f"{_yaml_text(_show(v))}: {scale}" for v in shown])
+        return Hint(self.kind, f"values → {self.field.name}", [f"{yaml_text(_show(v))}: {scale}" for v in shown])
 
     def note(self, note_code: str, mask, after) -> None:
         """Record a coercion of the values flagged in ``mask`` (to ``after``, aligned with ``values``)."""

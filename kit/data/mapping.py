@@ -275,7 +275,6 @@ def propose(found) -> list[Proposal]:
     from kit.data.sources.questions import question_field
 
     layout = getattr(PLATFORMS.get(found.adapted.platform), "FIELDS", {})  # the platform's own column names
-
     field_at = {p: name for name, p in found.positions.items()}
     guessed = {h: name for name, h in closest_headers(found.schema, found.source.headers, found.positions).items() if h}
     generated = len(found.source.headers) - 1 if ("row_ids", {}) in found.adapted.notes else None
@@ -310,9 +309,6 @@ def to_yaml(found, proposals: list[Proposal], lang: str | None = None) -> str:
     def say(key, **params):
         return t(f"mapping.file.{key}", lang, **params)
 
-    def quoted(value) -> str:
-        return json.dumps(str(value), ensure_ascii=False)
-
     checked = {params["column"] for code, params in found.adapted.notes if code == "numbered_scale"}
     unread = {params["column"]: {"channel_codes": "channel", "ease_unknown": "ces"}[code]
               for code, params in found.adapted.notes if code in ("channel_codes", "ease_unknown")}
@@ -320,28 +316,33 @@ def to_yaml(found, proposals: list[Proposal], lang: str | None = None) -> str:
              f"{found.schema.kind}:", "  columns:"]
     for p in proposals:
         if p.field and p.how != "generated":
-            lines.append(f"    {quoted(p.header)}: {p.field}  # {say('how.' + p.how)}")
+            lines.append(f"    {yaml_text(p.header)}: {p.field}  # {say('how.' + p.how)}")
     for p in proposals:
         if not p.field:
             hint = unread.get(p.header, "?")
-            lines.append(f"    # {quoted(p.header)}: {hint}  # {say('unused', examples=', '.join(p.examples))}")
+            lines.append(f"    # {yaml_text(p.header)}: {hint}  # {say('unused', examples=', '.join(p.examples))}")
     values = []
     scores = {f.name for f in found.schema.fields if f.type == "int" and f.max is not None and f.max <= 10}
     for position, p in enumerate(proposals):
         if p.field not in scores:
             continue
         column = found.source.table[position]
-        entries = [f"      {quoted(a)}: {quoted(v) if isinstance(v, str) else _number(v)}" for a, v in p.decoded.items()]
+        entries = [f"      {yaml_text(a)}: {yaml_text(v) if isinstance(v, str) else _number(v)}" for a, v in p.decoded.items()]
         if p.header in checked:
             entries += [f"      {_number(v)}: {_number(v)}"
                         for v in sorted(pd.to_numeric(column, errors="coerce").dropna().unique())]
         scale = f"<{found.schema.by_name[p.field].range_text()}>"
-        entries += [f"      # {quoted(a)}: {scale}  # {say('unread')}" for a in _unread(column)]
+        entries += [f"      # {yaml_text(a)}: {scale}  # {say('unread')}" for a in _unread(column)]
         if entries:
             values += [f"    {p.field}:  # {say('direction' if p.header in checked else 'decoded')}", *entries]
     lines += (["  values:", *values] if values else [f"  values: {{}}  # {say('no_values')}"])
     lines.append(f"  dont_know: []  # {say('dont_know')}")
     return "\n".join(lines) + "\n"
+
+
+def yaml_text(value) -> str:
+    """A header or answer as YAML that reads back as the same text (double-quoted, JSON-escaped)."""
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def _unread(column: pd.Series) -> list[str]:
