@@ -124,3 +124,14 @@ def test_the_report_shows_no_personal_data_from_the_exports(report):
     digits = {re.sub(r"\D", "", s) for s in secrets} - {""}
     assert sorted(s for s in secrets if s in html) == []
     assert sorted(d for d in digits if len(d) >= 7 and d in html) == [], "phones written in another form"
+
+
+def test_the_report_counts_the_exports_rows_and_shows_no_missing_value_as_text(report):
+    """The page counts the responses and complaints the corpus says are real, and never prints a missing value
+    ("nan", "None", "<NA>") or a platform placeholder as a customer's words."""
+    _, html = report
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>|base64,[A-Za-z0-9+/=\s]+", "", html, flags=re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).replace("&lt;", "<").replace("&gt;", ">").split())
+    assert f"{TRUTH[SURVEY]['n_valid']} 份问卷" in text and f"{TRUTH[TICKETS[0]]['n_valid']} 条投诉" in text
+    assert re.findall(r"\b(?:nan|NaN|None|inf)\b|<NA>", text) == []
+    assert all("未计入" in line or "已换算" in line for line in re.findall(r"[^。]*[(（]空[)）][^。]*", text))
