@@ -312,7 +312,7 @@ def to_yaml(found, proposals: list[Proposal], lang: str | None = None) -> str:
     checked = {params["column"] for code, params in found.adapted.notes if code == "numbered_scale"}
     unread = {params["column"]: {"channel_codes": "channel", "ease_unknown": "ces"}[code]
               for code, params in found.adapted.notes if code in ("channel_codes", "ease_unknown")}
-    lines = [f"# {say('title', file=found.path.name)}", f"# {say('use', file=found.path.name)}",
+    lines = [f"# {say('title', file=found.path.name)}", f"# {say('use', file=found.path.name, kind=found.schema.kind)}",
              f"{found.schema.kind}:", "  columns:"]
     for p in proposals:
         if p.field and p.how != "generated":
