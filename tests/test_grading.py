@@ -423,3 +423,4 @@ def test_a_kernel_that_cannot_start_is_retried_then_left_ungraded(tmp_path, monk
     with pytest.raises(runner.KernelStartError):
         runner.run_submission(master(), ["q1"], {"trainee_id": "x"}, LIMITS, tmp_path)
     assert len(started) == 2
+    assert not any(km.kit_sockets.exists() for km in started)  # never started, still removed

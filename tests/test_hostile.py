@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import socket
 import threading
 import uuid
@@ -33,6 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile")]
 EXERCISE = "metrics"
 SECRET = f"kit-secret-{uuid.uuid4().hex}"
 LIMITS = Limits(cell_timeout=20, notebook_timeout=300, memory=3 * 2**30)
+SOCKETS = r"/tmp/kit-[a-z0-9_]{8}"  # kit.grading.sandbox.kernel_manager's sockets folders
 FORM_OK = {"q1": 1.0, "q2": 1.0, "q3": 2.0, "q4": 2.0, "q5": 1.0, "q6": 2.0}  # full marks of the auto questions
 
 EVIDENCE = '''
@@ -44,6 +46,10 @@ def attempt(name, action):
     except BaseException as error:  # noqa
         evidence[name] = [type(error).__name__, str(error)[:300]]
 '''
+
+
+NO_CONTEXT = dict.fromkeys(("secret_file", "gradebook", "neighbour", "tcp_port", "udp_port", "unix_path", "abstract"),
+                          "")  # for attacks() when only the names or the sources matter
 
 
 def native_read(path_expression: str) -> str:
@@ -154,23 +160,31 @@ folder = _os.path.dirname(IPKernelApp.instance().connection_file)
 evidence["folder"] = ["done", folder]
 attempt("listing", lambda: sorted(_os.listdir(folder)))
 attempt("key", lambda: _json.load(open(IPKernelApp.instance().connection_file))["key"] != "")
+attempt("modes", lambda: [oct(_os.stat(p).st_mode) for p in (folder, IPKernelApp.instance().connection_file)])
 attempt("file", lambda: __import__("pyarrow").OSFile(folder + "/big", "w").write(b"x" * 1000))
 attempt("fill", lambda: [_os.mkdir(folder + f"/d{{i}}") for i in range(10)])
 print("EVIDENCE", _json.dumps(evidence))''',
         # ---- the network and the grader's sockets
         "network": f'''{EVIDENCE}
-import socket, zmq
+import socket, time, zmq
 attempt("tcp", lambda: socket.create_connection(("127.0.0.1", {ctx["tcp_port"]}), timeout=2))
 attempt("udp", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"out", ("127.0.0.1", {ctx["udp_port"]})))
+attempt("tcp6", lambda: socket.socket(socket.AF_INET6).connect(("::1", {ctx["tcp_port"]})))
 attempt("unix", lambda: socket.socket(socket.AF_UNIX).connect({ctx["unix_path"]!r}))
 attempt("abstract", lambda: socket.socket(socket.AF_UNIX).connect("\\0" + {ctx["abstract"]!r}))
+attempt("netlink", lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0).bind((0, 0)))
+attempt("interfaces", socket.if_nameindex)  # glibc asks the kernel over netlink, without a Python audit event
+attempt("packet", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0x0300))  # ETH_P_ALL, raw frames
+attempt("vsock", lambda: socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM).connect((2, 9999)))  # the VM's host
 context = zmq.Context()
-for name, url in (("zmq_tcp", "tcp://127.0.0.1:{ctx["tcp_port"]}"), ("zmq_ipc", "ipc://{ctx["unix_path"]}"),
-                  ("zmq_abstract", "ipc://@{ctx["abstract"]}")):
-    def push(url=url):
-        s = context.socket(zmq.PUSH); s.connect(url); s.send(_os.environ.get("HOME", "").encode(), zmq.NOBLOCK)
+for name, url in (("zmq_tcp", "tcp://127.0.0.1:{ctx["tcp_port"]}"), ("zmq_tcp6", "tcp://[::1]:{ctx["tcp_port"]}"),
+                  ("zmq_ipc", "ipc://{ctx["unix_path"]}"), ("zmq_abstract", "ipc://@{ctx["abstract"]}")):
+    def push(url=url):  # native connects, no audit event; IMMEDIATE: a message waits for a connection, if any
+        s = context.socket(zmq.PUSH); s.setsockopt(zmq.IMMEDIATE, 1); s.setsockopt(zmq.IPV6, 1); s.connect(url)
+        time.sleep(1)
+        s.send(_os.environ.get("HOME", "").encode(), zmq.NOBLOCK)
     attempt(name, push)
-import time; time.sleep(3)
+time.sleep(2)
 print("EVIDENCE", _json.dumps(evidence))''',
         # ---- forging the answers channel
         "forge_publish": '''
@@ -347,17 +361,33 @@ def cohort(tmp_path_factory, listeners):
     (folder / "deep.ipynb").write_text('{"cells": [], "metadata": ' + "[" * 100_000 + "]" * 100_000 + "}")
 
     nice_before = os.getpriority(os.PRIO_PROCESS, 0)
+    sockets, stop = set(), threading.Event()
+    watcher = threading.Thread(target=watch_sockets, args=(str(tmp), stop, sockets), daemon=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KIT_HOSTILE_SECRET", SECRET)
         patch.setenv("DATABASE_URL", f"postgresql://grader:{SECRET}@db.internal/grades")
         patch.setenv("TMPDIR", str(tmp))  # the workers' (and so the kernels') folders, to find leftovers
         book = Gradebook(f"sqlite:///{gradebook}")
-        summary = grade_folder(build_spec(EXERCISE, read_master(EXERCISE)), folder, book, out=root / "graded",
-                               lang="en", limits=LIMITS, progress=False)
+        watcher.start()
+        try:
+            summary = grade_folder(build_spec(EXERCISE, read_master(EXERCISE)), folder, book, out=root / "graded",
+                                   lang="en", limits=LIMITS, progress=False)
+        finally:
+            stop.set()
+            watcher.join()
     yield {"root": root, "tmp": tmp, "book": book, "summary": summary, "nice_before": nice_before,
            "grades": book.grades(EXERCISE).set_index(["trainee", "question"]), "received": listeners["received"],
-           "submissions": book.submissions(EXERCISE).set_index("trainee")}
+           "submissions": book.submissions(EXERCISE).set_index("trainee"), "sockets": sockets}
     book.close()
+
+
+def watch_sockets(tmp: str, stop: threading.Event, seen: set[str]) -> None:
+    """Collect the sockets folders (in /tmp) of this cohort's kernels: their command line also names ``tmp``."""
+    while not stop.wait(0.2):
+        for process in psutil.process_iter(["cmdline"]):
+            args = process.info["cmdline"] or []
+            if "--sockets" in args[:-1] and any(tmp in arg for arg in args):
+                seen.add(args[args.index("--sockets") + 1])
 
 
 def scores(cohort, trainee: str) -> dict[str, float]:
@@ -384,6 +414,14 @@ def printed(cohort, trainee: str, marker: str) -> str:
     raise AssertionError(f"{trainee} printed no {marker!r}")
 
 
+def attack_errors(cohort, trainee: str) -> list[str]:
+    """The names of the errors raised by the trainee's attack cell(s)."""
+    source = attacks(NO_CONTEXT)[trainee]
+    nb = nbformat.reads(executed(cohort, trainee), as_version=4)
+    return [output["ename"] for cell in nb.cells if cell.source == source for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"]
+
+
 def evidence(cohort, trainee: str) -> dict:
     return json.loads(printed(cohort, trainee, "EVIDENCE "))
 
@@ -395,8 +433,7 @@ def test_every_submission_is_recorded_and_the_batch_finished(cohort):
     summary = cohort["summary"]
     assert summary.errors == []
     recorded = set(cohort["submissions"].index)
-    expected = set(attacks({k: "" for k in ("secret_file", "gradebook", "neighbour", "tcp_port", "udp_port",
-                                            "unix_path", "abstract")}))
+    expected = set(attacks(NO_CONTEXT))
     expected |= {*ANSWERS, "good", "bob_smith", "many_outputs", "bad_count", "=1+2", "twice", "deep"}
     assert recorded == expected
 
@@ -413,6 +450,14 @@ def test_the_honest_trainee_is_untouched(cohort):
 def test_a_contained_attack_costs_nothing_and_changes_nothing(cohort, trainee):
     assert scores(cohort, trainee) == FORM_OK
     assert cohort["submissions"].loc[trainee, "status"] == "graded"
+
+
+@pytest.mark.parametrize(("trainee", "error"), [("sleep_forever", "KeyboardInterrupt"), ("memory_hog", "MemoryError")])
+def test_a_cell_stopped_by_a_limit_is_the_trainees_error_not_a_fault(cohort, trainee, error):
+    row = cohort["submissions"].loc[trainee]
+    assert (row["status"], row["reason"]) == ("graded", "")  # the notebook went on: no fault, every answer counts
+    assert scores(cohort, trainee) == FORM_OK
+    assert attack_errors(cohort, trainee) == [error]  # the cell timeout interrupted it / the memory limit held
 
 
 def test_no_secret_reaches_any_output(cohort):
@@ -433,6 +478,10 @@ def test_no_process_is_left_and_the_grader_was_not_reniced(cohort):
     assert left == []
     assert os.getpriority(os.PRIO_PROCESS, 0) == cohort["nice_before"]
     assert list(cohort["tmp"].iterdir()) == []  # every grading folder was removed
+    sockets = cohort["sockets"]  # and every sockets folder in /tmp seen on a kernel's command line
+    assert len(sockets) >= len(cohort["submissions"]) // 2 and all(re.fullmatch(SOCKETS, p) for p in sockets)
+    assert [path for path in sockets if os.path.lexists(path)] == []
+    assert not set(cohort["summary"].cleanup) & set(cohort["submissions"].index)
 
 
 # ------------------------------------------------------------------------------------------ secrets and files
@@ -478,6 +527,8 @@ def test_threads_are_capped_per_kernel(cohort):
 
 def test_scheduling_and_signals_reach_only_the_kernel_itself(cohort):
     found = evidence(cohort, "scheduler")
+    # its process group is the one the kernel manager made for bubblewrap, whose outer process is root's
+    assert found["pgrp"] == ["PermissionError", "[Errno 1] Operation not permitted"]
     assert found["init"][0] == found["idle"][0] == "PermissionError"  # bubblewrap's init runs as root
     assert found["kill_all"][0] == "PermissionError"
 
@@ -499,6 +550,8 @@ def test_the_socket_folder_takes_no_files(cohort):
     found = evidence(cohort, "sockets_folder")
     # the guard hides even the kernel's own connection file (ipykernel read it before the guard was installed)
     assert found["listing"][0] == found["key"][0] == "PermissionError"
+    # the folder 0700 (with the sticky bit jupyter_client sets) and the connection file 0600: others cannot read
+    assert found["modes"] == ["done", "['0o41700', '0o100600']"]
     assert found["file"][0] == "PermissionError" and found["fill"][0] == "PermissionError"  # Landlock, the guard
 
 
@@ -518,8 +571,17 @@ def test_disk_writes_are_capped_in_total(cohort):
 
 def test_no_network_and_no_socket_of_the_host(cohort):
     found = evidence(cohort, "network")
-    for key in ("tcp", "udp", "unix", "abstract"):
-        assert found[key][0] == "PermissionError", (key, found[key])
+    refused = "Network access (socket.{}) is not allowed while grading."
+    for key, event in (("tcp", "getaddrinfo"), ("udp", "sendto"), ("tcp6", "connect"), ("unix", "connect"),
+                       ("abstract", "connect"), ("netlink", "bind")):  # the guard, first
+        assert found[key] == ["PermissionError", refused.format(event)], key
+    assert found["interfaces"] == ["done", "[(1, 'lo')]"]  # unaudited netlink: its own namespace, a loopback only
+    assert found["packet"] == ["PermissionError", "[Errno 1] Operation not permitted"]  # no CAP_NET_RAW
+    # a host with a vsock transport (a VM) makes the socket and the guard refuses the connect; other hosts have none
+    assert found["vsock"] in (["PermissionError", refused.format("connect")],
+                              ["OSError", "[Errno 97] Address family not supported by protocol"])
+    for key in ("zmq_tcp", "zmq_tcp6", "zmq_ipc", "zmq_abstract"):  # native: no connection was ever made
+        assert found[key] == ["Again", "Resource temporarily unavailable"], key
     assert cohort["received"] == []
 
 
@@ -533,9 +595,13 @@ def test_a_patched_export_cannot_shadow_the_graders_data(cohort):
 
 
 def test_a_display_hook_cannot_shadow_the_graders_data(cohort):
-    assert scores(cohort, "forge_hook")["q5"] == 0.0
-    assert reason(cohort, "forge_hook", "q5").startswith("✗")
-    assert '"plan" was ignored' in cohort["submissions"].loc["forge_hook", "reason"]
+    assert scores(cohort, "forge_hook") == {**FORM_OK, "q5": 0.0}  # q5 from the hook is its own (wrong) answer
+    assert reason(cohort, "forge_hook", "q5").startswith("✗ Expected")
+    assert cohort["submissions"].loc["forge_hook", "reason"] == (
+        "An answers output that the grader did not inject was ignored (only the grader's own export cells count). "
+        'An export of "plan" was ignored: it is not a question of this exercise. '
+        'An export of "q5" outside its own export cell was ignored. '
+        'An export of "expect" was ignored: it is not a question of this exercise.')
 
 
 def test_answers_displayed_outside_the_export_cells_count_for_nothing(cohort):
@@ -545,7 +611,8 @@ def test_answers_displayed_outside_the_export_cells_count_for_nothing(cohort):
 
 
 def test_a_pickled_answer_is_refused_not_loaded(cohort):
-    assert scores(cohort, "forge_pickle")["q6"] == 0.0
+    assert scores(cohort, "forge_pickle") == {**FORM_OK, "q6": 0.0}
+    assert cohort["submissions"].loc["forge_pickle", "reason"].endswith("The answer q6 was not accepted (malformed).")
     assert reason(cohort, "forge_pickle", "q6").startswith("✗ Your answer was not accepted: it is not in a form")
 
 
@@ -567,7 +634,9 @@ def test_a_decompression_bomb_is_refused_from_its_metadata(cohort):
 def test_a_message_nested_too_deeply_for_the_grader_stops_only_that_notebook(cohort):
     row = cohort["submissions"].loc["deep_message"]
     assert row["status"] == "graded"
-    assert scores(cohort, "deep_message")["q1"] == 1.0  # exported before
+    assert row["reason"].startswith("The notebook could not be executed to the end: RecursionError: maximum recursion")
+    assert scores(cohort, "deep_message") == {"q1": 1.0, "q2": 0.0, "q3": 0.0, "q4": 0.0, "q5": 0.0, "q6": 0.0}
+    assert reason(cohort, "deep_message", "q2").startswith("✗ No answer for q2: the notebook stopped before")
 
 
 def test_hostile_column_types_are_refused(cohort):
@@ -597,7 +666,10 @@ def test_the_trainee_id_comes_from_the_file_name_only(cohort):
 def test_similar_names_get_their_own_files(cohort):
     files = cohort["submissions"].loc[["bob smith", "bob_smith"], "file_name"]
     assert files.nunique() == 2
-    assert scores(cohort, "bob smith")["q1"] == 0.0 and scores(cohort, "bob_smith")["q1"] == 1.0
+    assert scores(cohort, "bob smith") == {**FORM_OK, "q1": 0.0} and scores(cohort, "bob_smith") == FORM_OK
+    assert cohort["submissions"].loc[["bob smith", "bob_smith"], ["status", "reason"]].values.tolist() == \
+        [["graded", ""], ["graded", ""]]
+    assert reason(cohort, "bob smith", "q1").endswith("your answer 0 is too low.")
 
 
 def test_a_duplicate_is_failed_with_its_files_named_and_the_batch_goes_on(cohort):

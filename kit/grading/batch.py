@@ -10,7 +10,6 @@ Submission layouts found in ``DIR``: ``DIR/<trainee>.ipynb``, ``DIR/<trainee>/<e
 from __future__ import annotations
 
 import hashlib
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -20,7 +19,7 @@ from typing import NamedTuple
 
 from kit.errors import KitError
 from kit.grading.results import AUTO, FAILED, GRADED, QuestionResult, SubmissionResult
-from kit.grading.sandbox import Limits
+from kit.grading.sandbox import Limits, remove, sweep
 from kit.grading.spec import Spec
 from kit.i18n import t
 
@@ -58,12 +57,15 @@ class Graded:
 
 @dataclass
 class Summary:
-    """What a batch did: trainees graded, skipped (unchanged since last time) and failed, with reasons."""
+    """What a batch did: trainees graded, skipped (unchanged since last time) and failed, with reasons;
+    ``cleanup``: what could not be removed, by trainee (or by stale sockets folder, see
+    :func:`kit.grading.sandbox.sweep`)."""
 
     graded: list[SubmissionResult] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[SubmissionResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    cleanup: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -89,6 +91,9 @@ class Summary:
             table.add_row("", "", Text(f"{result.trainee}: {result.reason}"))
         if self.errors:
             table.add_row(t("grading.batch.errors", lang), str(len(self.errors)), Text("\n".join(self.errors)))
+        if self.cleanup:
+            table.add_row(t("grading.batch.cleanup", lang), str(len(self.cleanup)),
+                          Text("\n".join(f"{who}: {what}" for who, what in self.cleanup.items())))
         return table
 
 
@@ -155,7 +160,7 @@ def grade_submission(task: Task) -> Graded:
         remove(folder)
         raise GradingError(t("grading.batch.internal", task.lang, trainee=task.trainee,
                              error=f"{type(error).__name__}: {error}")) from None
-    cleanup = remove(folder)
+    cleanup = "; ".join(part for part in (run.cleanup, remove(folder)) if part)
     executed = None if run.executed is None else nbformat.writes(run.executed)
     try:
         questions = judge(spec, run.entries, trainee_id=task.trainee, seed=task.seed, lang=task.lang,
@@ -168,19 +173,6 @@ def grade_submission(task: Task) -> Graded:
     result = SubmissionResult(spec.exercise, task.trainee, task.content_hash, GRADED, reason, questions,
                               time.monotonic() - start)
     return Graded(result, executed, cleanup)
-
-
-def remove(folder: Path) -> str:
-    """Delete a grading folder; "" when it is gone, else what was left (never raises)."""
-    import shutil
-
-    left: list[str] = []
-
-    def note(_function, path, error):
-        left.append(f"{path}: {error[1] if isinstance(error, tuple) else error}")
-
-    shutil.rmtree(folder, **({"onexc": note} if sys.version_info >= (3, 12) else {"onerror": note}))
-    return "; ".join(left[:3]) + (f" (+{len(left) - 3})" if len(left) > 3 else "")
 
 
 def preload(spec: Spec) -> tuple[str, ...]:
@@ -219,7 +211,9 @@ def grade_folder(spec: Spec, folder: Path, book, *, out: Path, address: str | No
                  isolate: bool = True) -> Summary:
     """Grade every submission of ``spec.exercise`` in ``folder`` into the gradebook ``book``; executed notebooks
     go to ``out``. Unchanged submissions (same content, spec and seed) are skipped unless ``force``. Each kernel
-    runs isolated by bubblewrap; a host that cannot do that is refused (KitError) unless ``isolate`` is False."""
+    runs isolated by bubblewrap; a host that cannot do that is refused (KitError) unless ``isolate`` is False.
+    Sockets folders left by interrupted runs are swept first (:func:`kit.grading.sandbox.sweep`); what could
+    not be removed, then or after a submission, is in ``Summary.cleanup`` and never stops the batch."""
     from concurrent.futures import as_completed
 
     from tqdm.auto import tqdm
@@ -230,6 +224,7 @@ def grade_folder(spec: Spec, folder: Path, book, *, out: Path, address: str | No
     if isolate and address in (None, "", "local") and isolation.problem():
         raise KitError("grading_no_isolation", problem=isolation.problem())
     start, summary, limits = time.monotonic(), Summary(), limits or Limits()
+    summary.cleanup.update(sweep())  # sockets folders of interrupted runs
     tasks = []
     found, duplicates = find_submissions(folder, spec.exercise)
     for trainee, paths in duplicates.items():  # recorded as failed; everyone else is still graded
@@ -263,6 +258,8 @@ def grade_folder(spec: Spec, folder: Path, book, *, out: Path, address: str | No
                         error=f"{type(error).__name__}: {error}"))
                     continue
                 book.record(graded.result)
+                if graded.cleanup:
+                    summary.cleanup[graded.result.trainee] = graded.cleanup
                 if graded.executed is not None:
                     (out / f"{graded.result.file_name}.ipynb").write_text(graded.executed, encoding="utf-8")
                 (summary.failed if graded.result.status == FAILED else summary.graded).append(graded.result)

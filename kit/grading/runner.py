@@ -27,7 +27,6 @@ import functools
 import json
 import logging
 import os
-import shutil
 import signal
 import tempfile
 import threading
@@ -39,7 +38,7 @@ from pathlib import Path
 import nbformat
 
 from kit.grading.answers import MIME, admit, decode, encode, exports, gather
-from kit.grading.sandbox import KERNEL_NAME, MAX_MESSAGE, Limits, MiB, kernel_manager
+from kit.grading.sandbox import KERNEL_NAME, MAX_MESSAGE, Limits, MiB, kernel_manager, remove
 from kit.i18n import t
 
 ENGINE = "kit-sandbox"
@@ -88,7 +87,8 @@ class Run:
     "ErrorName: message" for answer cells that failed; ``missing_cells``: qids without an answer cell;
     ``fault``: what stopped the notebook ("" if nothing did); ``executed``: the executed notebook with the
     injected cells, outputs capped (None if there is none); ``duration_s``: wall time including kernel start
-    and shutdown; ``forms``: the question forms the answers were checked against.
+    and shutdown; ``forms``: the question forms the answers were checked against; ``cleanup``: what of the
+    kernels' folders could not be removed ("" when everything was).
     """
 
     entries: dict = field(default_factory=dict)
@@ -99,6 +99,7 @@ class Run:
     executed: nbformat.NotebookNode | None = None
     duration_s: float = 0.0
     forms: dict = field(default_factory=dict)
+    cleanup: str = ""
 
     @property
     def answers(self) -> dict:
@@ -174,20 +175,23 @@ def run_submission(nb, answers: Mapping[str, dict] | Sequence[str], parameters: 
     spare = Spare.claim(settings) if warm else None
     if warm:
         Spare.prepare(settings)
+    left = []
     for attempt in range(1, START_ATTEMPTS + 1):
         started_km = spare.take() if spare is not None and attempt == 1 else None
         state, failure = _execute(prepared, parameters, limits, spare.home if started_km else home, deny=deny,
                                   preload=preload, lang=lang, km=started_km, forms=forms, isolate=isolate)
+        left.append(state.left)
         if failure is None or state.current is not None or state.notebook_timed_out:
             break
         if attempt == START_ATTEMPTS:  # the kernel never ran a cell: the grader's trouble, not the trainee's
             raise KernelStartError(_fault(failure, state, limits, lang, dead=False))
     if spare is not None:
-        spare.remove()
+        left.append(spare.remove())
     executed = _executed(state)
     fault = "" if failure is None else _fault(failure, state, limits, lang,
                                               dead=isinstance(failure, DeadKernelError))
-    run = Run(fault=fault, executed=executed, forms=forms, notes=list(dict.fromkeys(state.notes)))
+    run = Run(fault=fault, executed=executed, forms=forms, notes=list(dict.fromkeys(state.notes)),
+              cleanup="; ".join(part for part in left if part))
     if executed is not None:
         run.entries = gather(executed)
         run.cell_errors = _cell_errors(executed, list(forms), state, limits, lang, fault)
@@ -282,11 +286,12 @@ class Spare:
         self.thread.join()
         return None if self.error else self.km
 
-    def remove(self) -> None:
-        """Shut the kernel down (if still running) and delete the folder."""
+    def remove(self) -> str:
+        """Shut the kernel down (if still running) and delete its folders; "" or what could not be removed."""
         self.thread.join()
-        _shutdown(self.km, _State())
-        shutil.rmtree(self.folder, ignore_errors=True)
+        state = _State()
+        _shutdown(self.km, state)
+        return "; ".join(part for part in (state.left, remove(self.folder)) if part)
 
 
 def _discard_spare() -> None:
@@ -384,6 +389,7 @@ class _State:
         self.timed_out_cells: set[int] = set()
         self.notebook_timed_out = False
         self.done = threading.Event()
+        self.left = ""  # what of the kernel's sockets folder could not be removed (set by _shutdown)
 
 
 def _watchdog(km, state: _State, seconds: float) -> None:
@@ -405,7 +411,7 @@ def _watchdog(km, state: _State, seconds: float) -> None:
 
 def _shutdown(km, state: _State) -> None:
     """Stop the client's channels and the kernel, whatever state they are in (nbclient does neither for a
-    kernel manager it did not create)."""
+    kernel manager it did not create), and delete the kernel's sockets folder (``state.left``: what was not)."""
     from jupyter_core.utils import run_sync
 
     client = getattr(state.client, "kc", None)
@@ -423,6 +429,7 @@ def _shutdown(km, state: _State) -> None:
                 process.kill()
     with contextlib.suppress(Exception):
         km.cleanup_connection_file()
+    state.left = km.remove_sockets()
 
 
 _registered = False
@@ -599,8 +606,8 @@ def _client_class():
                 entry, used = admit(entry, form, state.answer_budget)
                 state.answer_budget -= used
                 if "refused" in entry:
-                    state.notes.append(t("sandbox.answers.refused", self.kit_lang, name=name,
-                                         code=entry["refused"], detail=entry.get("detail", "")))
+                    why = ": ".join(part for part in (entry["refused"], entry.get("detail", "")) if part)
+                    state.notes.append(t("sandbox.answers.refused", self.kit_lang, name=name, why=why))
                 kept[name] = entry
             return kept or None
 

@@ -75,8 +75,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
+import stat
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +91,8 @@ from kit.pipeline.kernel import SlicedChannel, SlicedKernelClient
 
 GiB, MiB = 2**30, 2**20
 KERNEL_NAME = "kit-sandbox"
+SOCKETS_PREFIX = "kit-"  # + 8 characters of tempfile.mkdtemp: what sweep() recognises
+STALE_SECONDS = 600  # a sockets folder unchanged this long, with no process of its kernel, is swept
 PRELOAD = ("numpy", "pandas", "matplotlib", "kit", "kit.i18n", "kit.grading.answers")  # pyplot: on demand
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS")
@@ -168,9 +173,10 @@ def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str
                    isolate: bool = True):
     """A kernel manager (:class:`SandboxKernelManager`) whose kernel is the sandbox launcher for ``home``.
 
-    The kernel talks to the grader over IPC sockets in a folder of its own under ``/tmp`` (with the connection
-    file, which holds the kernel's key; removed when the kernel is cleaned up); stdout and stderr go to
-    ``kernel.log`` beside ``home``. With
+    The kernel talks to the grader over IPC sockets in a folder of its own, ``/tmp/kit-XXXXXXXX`` (mode 0700,
+    owned by the kernel's uid; with the connection file, mode 0600, which holds the kernel's key; removed by
+    :meth:`SandboxKernelManager.remove_sockets`, and by :func:`sweep` if a run was interrupted); stdout and
+    stderr go to ``kernel.log`` beside ``home``. With
     ``isolate`` it runs inside bubblewrap (:mod:`kit.grading.isolation`: namespaces, its own unprivileged
     uid, only the Python installation, ``kit`` and the public course texts visible, ``home`` a tmpfs of
     ``limits.disk`` bytes). ``deny`` paths stay unreadable even under an allowed root; ``preload`` modules are
@@ -181,8 +187,7 @@ def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str
 
     home = Path(home).resolve()
     home.mkdir(parents=True, exist_ok=True)
-    # a short path of its own: a unix socket's path may not exceed 107 bytes, and TMPDIR can be long
-    sockets = Path(tempfile.mkdtemp(prefix="kit-", dir="/tmp" if os.access("/tmp", os.W_OK) else None))
+    sockets = Path(tempfile.mkdtemp(prefix=SOCKETS_PREFIX, dir=sockets_root()))
     uid = isolation.new_uid() if isolate else None
     if uid is not None:
         os.chown(sockets, uid, uid)
@@ -210,6 +215,78 @@ def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str
     km.connection_file = str(sockets / "kernel.json")
     km.kit_uid, km.kit_log, km.kit_sockets = uid, home.parent / "kernel.log", sockets
     return km
+
+
+def sockets_root() -> str:
+    """Where sockets folders go: ``/tmp`` (a unix socket's path may not exceed 107 bytes, and TMPDIR can be
+    long), else the temporary folder."""
+    import tempfile
+
+    return "/tmp" if os.access("/tmp", os.W_OK) else tempfile.gettempdir()
+
+
+def sweep(root: str | None = None, *, older: float = STALE_SECONDS) -> dict[str, str]:
+    """Delete the sockets folders that interrupted runs left in ``root`` (default :func:`sockets_root`), see
+    :func:`_stale`; folder → what could not be removed. Without ``/proc`` (not Linux) nothing is swept."""
+    if not os.path.isdir("/proc"):
+        return {}
+    root = root or sockets_root()
+    uids, args = _processes()
+    left = {}
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        if (re.fullmatch(re.escape(SOCKETS_PREFIX) + "[a-z0-9_]{8}", name) and _stale(path, older, uids, args)
+                and (problem := remove(path))):
+            left[path] = problem
+    return left
+
+
+def _stale(path: str, older: float, uids: set[int], args: set[str]) -> bool:
+    """Is ``path`` a sockets folder left behind: a real folder holding only ``kernel.json`` and ``kernel-N``
+    sockets, owned by this user (or, for root, by a uid of :data:`kit.grading.isolation.UID_RANGE`),
+    unchanged for ``older`` seconds, named on no running process's command line, and (when its owner is a
+    kernel's uid) owned by no running process?"""
+    from kit.grading.isolation import UID_RANGE
+
+    try:
+        info = os.lstat(path)
+        entries = os.listdir(path) if stat.S_ISDIR(info.st_mode) else None
+    except OSError:
+        return False
+    me, owner = os.geteuid(), info.st_uid
+    return (entries is not None and all(re.fullmatch(r"kernel(-\d+|\.json)", entry) for entry in entries)
+            and (owner == me or me == 0 and UID_RANGE[0] <= owner < UID_RANGE[1])
+            and time.time() - info.st_mtime >= older and path not in args and (owner == me or owner not in uids))
+
+
+def _processes() -> tuple[set[int], set[str]]:
+    """The real uids and the command-line arguments of every running process (read from ``/proc``)."""
+    uids, args = set(), set()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                args.update(fh.read().decode(errors="surrogateescape").split("\0"))
+            with open(f"/proc/{pid}/status") as fh:
+                uids.update(int(line.split()[1]) for line in fh if line.startswith("Uid:"))
+        except (OSError, ValueError, IndexError):
+            continue
+    return uids, args
+
+
+def remove(folder: str | Path) -> str:
+    """Delete ``folder`` if it exists; "" when it is gone, else what was left (never raises)."""
+    import shutil
+
+    left: list[str] = []
+
+    def note(_function, path, error):
+        left.append(f"{path}: {error[1] if isinstance(error, tuple) else error}")
+
+    if os.path.lexists(folder):
+        shutil.rmtree(folder, **({"onexc": note} if sys.version_info >= (3, 12) else {"onerror": note}))
+    return "; ".join(left[:3]) + (f" (+{len(left) - 3})" if len(left) > 3 else "")
 
 
 PARENT_FD = "{kit_parent_fd}"
@@ -249,10 +326,10 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
         self.release()
-        if self.kit_sockets is not None and not restart:
-            import shutil
 
-            shutil.rmtree(self.kit_sockets, ignore_errors=True)
+    def remove_sockets(self) -> str:
+        """Delete the sockets folder (the kernel is gone); "" when it is gone, else what was left."""
+        return remove(self.kit_sockets) if self.kit_sockets is not None else ""
 
     def release(self) -> None:
         """Close the parent pipe: a kernel still running exits."""
