@@ -7,11 +7,12 @@ this module holds what they share:
 
 - :func:`rake` builds weights from population margins by iterative proportional fitting;
 - :func:`check` turns a weight column into a clean array (finite, ≥ 0, one per row);
-- :func:`effective_n` is Kish's effective sample size, the n an interval on a weighted share uses;
-- :func:`linearised_mean` is the weighted mean with its Taylor-linearised standard error.
+- :func:`effective_n` is Kish's effective sample size, the design effect of the weights alone;
+- :func:`linearised_mean` is the weighted mean with its Taylor-linearised standard error;
+- :func:`design_n` is the effective n of one weighted share or mean, the n its interval is built on.
 
-Formulas are external (Kish 1965; Deming & Stephan 1940; Woodruff 1971); none of the course sources
-covers weighting.
+Formulas are external (Kish 1965; Deming & Stephan 1940; Woodruff 1971; Korn & Graubard 1998); none of the
+course sources covers weighting.
 """
 
 from __future__ import annotations
@@ -60,29 +61,67 @@ def effective_n(weight_sum, square_sum):
         return np.where(square_sum > 0, weight_sum**2 / np.where(square_sum > 0, square_sum, 1), np.nan)
 
 
-def linearised_mean(values, weight_sums, square_sums, n):
+def _deviations(values, weight_sums):
+    """Σw, the weighted mean ȳ = Σw·y / Σw (NaN where Σw = 0) and (y − ȳ)², over the last axis."""
+    y, w1 = np.asarray(values, dtype=float), np.asarray(weight_sums, dtype=float)
+    total = w1.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(total > 0, (w1 * y).sum(axis=-1) / np.where(total > 0, total, 1), np.nan)
+    return total, mean, (y - mean[..., None]) ** 2
+
+
+def linearised_mean(values, weight_sums, square_sums, n, ddof: int = 1):
     """Weighted mean ȳ = Σw·y / Σw and its Taylor-linearised standard error (Woodruff 1971, external):
 
-        se² = n/(n − 1) · Σ w²·(y − ȳ)² / (Σw)²
+        se² = n/(n − ddof) · Σ w²·(y − ȳ)² / (Σw)²
 
-    for a with-replacement single-stage design (as R's ``survey::svymean`` and samplics' TaylorEstimator).
-    With equal weights se = s/√n exactly. Vectorised over the leading axes; the last axis holds either the
-    observations (``weight_sums`` = w, ``square_sums`` = w²) or the points of a scale (the sums of w and of
-    w² over the respondents at each point), and ``n`` counts the respondents. n = 0 gives NaN, n = 1 a NaN se.
+    for a with-replacement single-stage design. ``ddof=1`` is the estimator of R's ``survey::svymean`` and
+    samplics' TaylorEstimator (equal weights: s/√n exactly, the se of a t interval); ``ddof=0`` the plug-in
+    form (equal weights: √(V/n) with V = Σ(y − ȳ)²/n, the binomial se of a share and the multinomial se of an
+    NPS). Vectorised over the leading axes; the last axis holds either the observations (``weight_sums`` = w,
+    ``square_sums`` = w²) or the points of a scale (the sums of w and of w² over the respondents at each
+    point), and ``n`` counts the respondents. n = 0 gives NaN, n ≤ ddof a NaN se.
 
     >>> mean, se = linearised_mean([1.0, 0.0, -1.0], [1, 2, 1], [1, 4, 1], 3)
     >>> round(float(mean), 4), round(float(se), 4)
     (0.0, 0.433)
+    >>> round(float(linearised_mean([1.0, 0.0, -1.0], [1, 2, 1], [1, 4, 1], 3, ddof=0)[1]), 4)
+    0.3536
     """
-    y = np.asarray(values, dtype=float)
-    w1, w2 = np.asarray(weight_sums, dtype=float), np.asarray(square_sums, dtype=float)
+    total, mean, deviations = _deviations(values, weight_sums)
     n = np.asarray(n, dtype=float)
-    total = w1.sum(axis=-1)
+    spread = (np.asarray(square_sums, dtype=float) * deviations).sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(total > 0, (w1 * y).sum(axis=-1) / np.where(total > 0, total, 1), np.nan)
-        spread = (w2 * (y - mean[..., None]) ** 2).sum(axis=-1)
-        se = np.where(n > 1, np.sqrt(n / np.where(n > 1, n - 1, 1) * spread) / total, np.nan)
+        se = np.where(n > ddof, np.sqrt(n / np.where(n > ddof, n - ddof, 1) * spread) / total, np.nan)
     return mean, se
+
+
+def design_n(values, weight_sums, square_sums, n):
+    """Effective n of one weighted share or mean: the size of a simple random sample with the same variance
+    (Korn & Graubard 1998, external), the n its Wilson or adjusted-Wald interval is built on:
+
+        n* = V / v = Σw · Σw(y − ȳ)² / Σw²(y − ȳ)²
+
+    with V = Σw(y − ȳ)²/Σw the weighted variance of the answers and v = Σw²(y − ȳ)²/(Σw)² the linearised
+    variance of their mean (:func:`linearised_mean`, ``ddof=0``). Capped at n (the kit's choice: weighting
+    never makes an interval narrower than n answers would); Kish's n_eff (:func:`effective_n`) where V = 0
+    (every answer alike, nothing to measure the design effect on). Equal weights give n exactly; weights
+    unrelated to the answers give about Kish's n_eff. Axes as in :func:`linearised_mean`.
+
+    >>> y, w = np.array([1.0, 1.0, 0.0, 0.0]), np.array([1.0, 3.0, 1.0, 3.0])
+    >>> float(design_n(y, w, w * w, 4)), float(effective_n(w.sum(), (w * w).sum()))
+    (3.2, 3.2)
+    >>> v = np.array([1.0, 1.0, 3.0, 3.0])  # heavy weights on the answers near the mean: 5.33, capped at n
+    >>> float(design_n(y, v, v * v, 4))
+    4.0
+    """
+    total, _, deviations = _deviations(values, weight_sums)
+    spread = (np.asarray(weight_sums, dtype=float) * deviations).sum(axis=-1)
+    weighted = (np.asarray(square_sums, dtype=float) * deviations).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = spread / np.where(weighted > 0, weighted, 1)  # exactly 1 when w = w² (unweighted tallies)
+    kish = effective_n(total, np.asarray(square_sums, dtype=float).sum(axis=-1))
+    return np.minimum(np.where(weighted > 0, total * ratio, kish), np.asarray(n, dtype=float))
 
 
 def rake(df: pd.DataFrame, margins: Mapping[str, Mapping], *, weights=None, max_iter: int = 100,

@@ -153,7 +153,7 @@ def test_messy_export_is_read_mapped_and_reported(messy):
     nps = metrics.nps(survey["nps"], weights=survey["weight"])  # the export carries survey weights
     assert nps.value != metrics.nps(survey["nps"]).value
     assert f"**NPS {nps.value:+.0f}**（95% 区间 {nps.ci[0]:+.1f} 至 {nps.ci[1]:+.1f}；n = {nps.n:,}）" in markdown
-    assert f"有效样本量 {nps.n_eff:,.0f}" in markdown
+    assert f"仅权重一项就使样本相当于 {nps.n_eff:,.0f} 份答卷" in markdown
     assert "**1,500 份问卷**" in markdown and "**400 条投诉**" in markdown
     assert "表头映射" in markdown, "the mapping applied is named"
     for shown in ("Q1 您向朋友推荐我们的可能性 → nps", "工单 No. → ticket_id", "内部备注", "坐席备注", "GB18030"):

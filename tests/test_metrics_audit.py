@@ -1,5 +1,6 @@
 """The statistics audit (issue 12): each finding against an independent oracle — exact fractions, exact
-trinomial enumeration (scipy), samplics' Taylor linearisation, ipfn's raking, statsmodels' Holm."""
+trinomial enumeration (scipy), samplics' Taylor linearisation, ipfn's raking, statsmodels' Holm, Agresti–Caffo
+and separate-variance z tests."""
 
 import math
 import warnings
@@ -9,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from statsmodels.stats import proportion
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from kit import metrics, weights
 from kit.errors import KitError
@@ -103,7 +106,7 @@ def test_nps_diff_keeps_its_size_at_small_n():
     # exact type-I error of the two-sample test under H0 (both groups from the same trinomial)
     for n, promoters, detractors in [(10, 0.3, 0.3), (20, 0.6, 0.1), (20, 0.8, 0.05), (40, 0.5, 0.2)]:
         P, D, prob = trinomial(n, promoters, detractors)
-        one = dict(promoters=P / n, detractors=D / n, n_eff=np.full(len(P), float(n)))
+        one = dict(promoters=P / n, detractors=D / n, n_ci=np.full(len(P), float(n)))
         a = {k: np.repeat(v, len(P)) for k, v in one.items()}
         b = {k: np.tile(v, len(P)) for k, v in one.items()}
         _, p_value = metrics.z_test(*_nps_difference(a, b))
@@ -185,14 +188,44 @@ def test_statistical_alert_matches_the_two_sample_test():
 
 def taylor_mean(y, w):
     """samplics' Taylor-linearised weighted mean and its standard error."""
-    from samplics.estimation import TaylorEstimator
-    from samplics.utils.types import PopParam
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # samplics warns that it is archived
+        from samplics.estimation import TaylorEstimator
+        from samplics.utils.types import PopParam
+
         estimator = TaylorEstimator(PopParam.mean)
         estimator.estimate(y=np.asarray(y, dtype=float), samp_weight=np.asarray(w, dtype=float))
     return float(estimator.point_est), float(estimator.stderror)
+
+
+def plug_in(y, w):
+    """samplics' mean and se without its n/(n − 1) factor: the form whose equal-weight case is √(V/n)."""
+    mean, se = taylor_mean(y, w)
+    return mean, se * math.sqrt((len(y) - 1) / len(y))
+
+
+def korn_graubard_n(y, w):
+    """Effective n of a weighted mean: the weighted variance over samplics' (plug-in) variance, capped at n;
+    Kish's (Σw)²/Σw² when every answer is alike."""
+    y, w = np.asarray(y, dtype=float), np.asarray(w, dtype=float)
+    if np.ptp(y) == 0:
+        return w.sum() ** 2 / (w**2).sum()
+    mean, se = plug_in(y, w)
+    return min(len(y), np.average((y - mean) ** 2, weights=w) / se**2)
+
+
+def rocks(promoters, detractors, n, z=Z95):
+    """Rocks' adjusted Wald NPS on n answers (¾ added to promoters and detractors, 3 to n): centre, se and
+    interval, in points."""
+    p, d = (n * promoters + 0.75) / (n + 3), (n * detractors + 0.75) / (n + 3)
+    se = math.sqrt((p + d - (p - d) ** 2) / (n + 3))
+    return 100 * (p - d), 100 * se, (100 * (p - d - z * se), 100 * (p - d + z * se))
+
+
+def nps_points(scores):
+    """+1 promoter, 0 passive, −1 detractor."""
+    scores = np.asarray(scores)
+    return np.select([scores >= 9, scores <= 6], [1.0, -1.0], 0.0)
 
 
 @pytest.fixture(scope="module")
@@ -211,20 +244,23 @@ def skewed():
 MARGINS = {"channel": {"app": 0.2, "store": 0.5, "phone": 0.3}}
 
 
-def test_weighted_nps_reads_differently_from_the_unweighted_one(skewed):
-    w = weights.rake(skewed, MARGINS)
+def test_weighted_nps_against_samplics_and_the_published_interval(skewed):
+    w = weights.rake(skewed, MARGINS).to_numpy() * np.linspace(0.5, 1.5, len(skewed))
     unweighted, weighted = metrics.nps(skewed["nps"]), metrics.nps(skewed["nps"], weights=w)
-    band = np.select([skewed["nps"] >= 9, skewed["nps"] <= 6], [100, -100], 0)
-    assert weighted.value == pytest.approx(np.average(band, weights=w))
+    y = nps_points(skewed["nps"])
+    mean, se = plug_in(100 * y, w)
+    assert weighted.value == pytest.approx(mean, rel=1e-12)
     assert unweighted.value - weighted.value > 15
+    assert weighted.se == pytest.approx(se, rel=1e-10)  # Taylor-linearised, not Kish's approximation
     assert weighted.n == unweighted.n == 1000
     assert weighted.n_eff == pytest.approx(w.sum() ** 2 / (w**2).sum()) and weighted.n_eff < 1000
-    assert weighted.se == pytest.approx(100 * math.sqrt(
-        (weighted.promoters + weighted.detractors - (weighted.promoters - weighted.detractors) ** 2) / weighted.n_eff))
+    n_ci = korn_graubard_n(y, w)
+    assert weighted.n_ci == pytest.approx(n_ci, rel=1e-10) and n_ci != pytest.approx(weighted.n_eff, rel=0.01)
+    assert weighted.ci == pytest.approx(rocks(weighted.promoters, weighted.detractors, n_ci)[2], rel=1e-10)
     assert "weighted" in weighted.method
 
 
-def test_weighted_means_against_samplics(skewed):
+def test_weighted_means_and_shares_against_samplics(skewed):
     w = weights.rake(skewed, MARGINS).to_numpy() * np.linspace(0.5, 1.5, len(skewed))
     result = metrics.csat(skewed["csat"], weights=w, ci=0.9)
     mean, se = taylor_mean(skewed["csat"], w)
@@ -233,13 +269,61 @@ def test_weighted_means_against_samplics(skewed):
     assert result.mean_ci == pytest.approx((mean - t * se, mean + t * se))
     effort = metrics.ces(skewed["ces"], weights=w)
     assert (effort.value, effort.se) == pytest.approx(taylor_mean(skewed["ces"], w), rel=1e-10)
-    share = np.average(skewed["csat"] >= 4, weights=w)
-    assert result.value == pytest.approx(100 * share)
-    n_eff = w.sum() ** 2 / (w**2).sum()
-    from statsmodels.stats.proportion import proportion_confint
+    for share, se_share, n_ci, ci, alpha in [
+        (result.value / 100, result.se / 100, result.n_ci, np.divide(result.ci, 100), 0.1),
+        (effort.low_effort_share, None, None, effort.low_effort_ci, 0.05),
+    ]:
+        y = (skewed["csat"] >= 4) if se_share is not None else (skewed["ces"] <= 2)
+        expected_share, expected_se = plug_in(y, w)
+        expected_n = korn_graubard_n(y, w)
+        assert share == pytest.approx(expected_share, rel=1e-12)
+        if se_share is not None:
+            assert (se_share, n_ci) == pytest.approx((expected_se, expected_n), rel=1e-10)
+        low, high = proportion.proportion_confint(expected_share * expected_n, expected_n, alpha=alpha,
+                                                  method="wilson")
+        assert tuple(ci) == pytest.approx((low, high), rel=1e-9)
 
-    low, high = proportion_confint(share * n_eff, n_eff, alpha=0.1, method="wilson")
-    assert result.ci == pytest.approx((100 * low, 100 * high))
+
+def test_effective_n_is_capped_at_n_and_falls_back_to_kish_without_variance():
+    # heavy weights on the answers nearest the mean: the linearised variance is below V/n, n_ci stays n
+    scores, w = [10] * 10 + [0] * 10, [1.0] * 10 + [3.0] * 10
+    y = nps_points(scores)
+    mean = np.average(y, weights=w)
+    assert np.average((y - mean) ** 2, weights=w) / plug_in(y, w)[1] ** 2 > 20
+    capped = metrics.nps(scores, weights=w)
+    assert capped.n_ci == 20 and capped.ci == pytest.approx(rocks(0.25, 0.75, 20)[2])
+    # every answer a promoter: no variance to compare, Kish's n_eff
+    alike = metrics.nps([10] * 6, weights=[1, 1, 1, 1, 2, 6])
+    assert alike.se == 0 and alike.n_ci == pytest.approx(12**2 / 44) == alike.n_eff
+    assert alike.ci == pytest.approx((rocks(1.0, 0.0, 144 / 44)[2][0], 100))
+
+
+def test_weighted_nps_diff_against_an_independent_computation(skewed):
+    w = weights.rake(skewed, MARGINS).to_numpy() * np.linspace(0.5, 1.5, len(skewed))
+    app, store = (skewed["channel"] == "app").to_numpy(), (skewed["channel"] == "store").to_numpy()
+    for weights_b in (w[store], None):
+        result = metrics.nps_diff(skewed["nps"][app], skewed["nps"][store], ci=0.9, weights_a=w[app],
+                                  weights_b=weights_b)
+        parts = []
+        for scores, ws in ((skewed["nps"][app], w[app]), (skewed["nps"][store], weights_b)):
+            ws = np.ones(len(scores)) if ws is None else ws
+            y = nps_points(scores)
+            parts.append((100 * np.average(y, weights=ws), np.average(y == 1, weights=ws),
+                          np.average(y == -1, weights=ws), korn_graubard_n(y, ws)))
+        (value_a, p_a, d_a, n_a), (value_b, p_b, d_b, n_b) = parts
+        assert (result.a.n_ci, result.b.n_ci) == pytest.approx((n_a, n_b), rel=1e-10)
+        centre_a, se_a, _ = rocks(p_a, d_a, n_a)
+        centre_b, se_b, _ = rocks(p_b, d_b, n_b)
+        se = math.hypot(se_a, se_b)
+        z = (centre_a - centre_b) / se
+        z90 = stats.norm.ppf(0.95)
+        assert result.diff == pytest.approx(value_a - value_b, rel=1e-12)
+        p_value = 2 * stats.norm.sf(abs(z))
+        assert (result.se, result.z, result.p_value) == pytest.approx((se, z, p_value), rel=1e-9)
+        centre = centre_a - centre_b
+        assert result.ci == pytest.approx((centre - z90 * se, centre + z90 * se), rel=1e-9)
+        assert (result.n_a, result.n_b) == (app.sum(), store.sum())
+    assert result.p_value < 0.001 and result.a.n_ci < app.sum()
 
 
 def test_equal_weights_reproduce_the_unweighted_results(skewed):
@@ -360,6 +444,123 @@ def test_small_segments_are_not_tested_and_leave_the_holm_family():
     table = metrics.by_segment(frame, "csat", "segment")
     assert table["p_value"].isna().tolist() == [False, False, True]
     assert table["p_adjusted"].to_numpy()[:2] == pytest.approx(multipletests(table["p_value"][:2], method="holm")[1])
+
+
+def agresti_caffo(top_a, n_a, top_b, n_b):
+    """statsmodels' Agresti–Caffo difference of two shares, in points: centre, se and the two-sided p."""
+    low, high = proportion.confint_proportions_2indep(top_a, n_a, top_b, n_b, method="agresti-caffo")
+    with np.errstate(divide="ignore"):  # statsmodels also computes an odds ratio, infinite for a share of 1
+        test = proportion.test_proportions_2indep(top_a, n_a, top_b, n_b, method="agresti-caffo")
+    return 100 * (low + high) / 2, 100 * (high - low) / (2 * Z95), test.pvalue
+
+
+def share_counts(top, w=None):
+    """A share as (count, n) for the two-sample formulas: the counts unweighted; weighted, the weighted share
+    times its effective n (samplics' linearised variance, Korn & Graubard)."""
+    top = np.asarray(top, dtype=float)
+    if w is None:
+        return top.sum(), len(top)
+    n = korn_graubard_n(top, w)
+    return np.average(top, weights=w) * n, n
+
+
+def welch_z(a, b, wa=None, wb=None):
+    """Difference of two means, its two-sided p: statsmodels' z test with separate variances unweighted,
+    samplics' linearised se of each mean weighted."""
+    if wa is None:
+        _, p_value = CompareMeans(DescrStatsW(a), DescrStatsW(b)).ztest_ind(usevar="unequal")
+        return np.mean(a) - np.mean(b), p_value
+    (mean_a, se_a), (mean_b, se_b) = taylor_mean(a, wa), taylor_mean(b, wb)
+    return mean_a - mean_b, 2 * stats.norm.sf(abs(mean_a - mean_b) / math.hypot(se_a, se_b))
+
+
+def expected_flags(p_values, differences):
+    """Holm over the tested segments (statsmodels) and the ▲/▼ reading of each."""
+    p_values = np.asarray(p_values, dtype=float)
+    tested = ~np.isnan(p_values)
+    adjusted = np.full(len(p_values), np.nan)
+    adjusted[tested] = multipletests(p_values[tested], method="holm")[1]
+    signs = np.sign(differences)
+    return adjusted, ["" if not p < 0.05 else "higher" if d > 0 else "lower"
+                      for p, d in zip(adjusted, signs, strict=True)]
+
+
+SEGMENT_ANSWERS = {
+    "csat": {"one": [5], "two": [5, 1], "tie_a": [4, 5, 2, 1, 3], "tie_b": [4, 5, 2, 1, 3],
+             "low": [1, 2, 2, 3, 1, 2, 4] * 6, "high": [5, 4, 5, 5, 3] * 8},
+    "ces": {"one": [7], "two": [1, 3], "same": [2, 2, 2, 2], "tie_a": [3, 4, 2, 5], "tie_b": [3, 4, 2, 5],
+            "hard": [6, 7, 5, 6, 7, 4] * 6, "easy": [1, 2, 1, 3, 2] * 8},
+}
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("metric", ["csat", "ces"])
+def test_csat_and_ces_segment_tests_against_statsmodels(metric, weighted):
+    answers = SEGMENT_ANSWERS[metric]
+    frame = pd.DataFrame({"segment": np.repeat(list(answers), [len(v) for v in answers.values()]),
+                          metric: np.concatenate(list(answers.values()))})
+    frame["w"] = np.linspace(0.4, 2.5, len(frame)) if weighted else 1.0
+    table = metrics.by_segment(frame, metric, "segment", min_n=0, weights="w" if weighted else None)
+    differences, p_values = [], []
+    for segment in table["segment"]:
+        inside, rest = frame[frame.segment == segment], frame[frame.segment != segment]
+        wa, wb = (inside["w"], rest["w"]) if weighted else (None, None)
+        if metric == "csat":
+            difference, _, p_value = agresti_caffo(*share_counts(inside["csat"] >= 4, wa),
+                                                   *share_counts(rest["csat"] >= 4, wb))
+        elif len(inside) == 1:  # one answer: a difference, but no variance and no test
+            difference, p_value = inside["ces"].iloc[0] - np.average(rest["ces"], weights=wb), np.nan
+        else:
+            difference, p_value = welch_z(inside["ces"], rest["ces"], wa, wb)
+        differences.append(difference)
+        p_values.append(p_value)
+    assert table["vs_rest"].to_numpy() == pytest.approx(differences, rel=1e-9, nan_ok=True)
+    assert table["p_value"].to_numpy() == pytest.approx(p_values, rel=1e-8, nan_ok=True)
+    adjusted, flags = expected_flags(p_values, differences)
+    assert table["p_adjusted"].to_numpy() == pytest.approx(adjusted, rel=1e-8, nan_ok=True)
+    assert table["differs"].tolist() == flags
+    by = table.set_index("segment")
+    assert by.loc["tie_a", "p_adjusted"] == by.loc["tie_b", "p_adjusted"]  # tied p-values, one Holm step
+    low, high = ("low", "high") if metric == "csat" else ("easy", "hard")
+    assert (by.loc[low, "differs"], by.loc[high, "differs"]) == ("lower", "higher")
+
+
+def test_csat_and_ces_trend_alerts_against_statsmodels():
+    months = pd.date_range("2024-01-01", periods=4, freq="MS")
+    answers = {"csat": [[5, 4, 4, 5, 3] * 8, [5, 4, 3, 2, 4] * 8, [2, 1, 4, 3, 2] * 8, [5, 4, 4, 3, 5] * 8],
+               "ces": [[1, 2, 2, 3] * 10, [4, 5, 3, 6] * 10, [4, 5, 4, 6] * 10, [2, 1, 2, 3] * 10]}
+    alerts = {}
+    for metric, per_month in answers.items():
+        frame = pd.DataFrame({"submitted_at": np.repeat(months, [len(v) for v in per_month]),
+                              metric: np.concatenate(per_month)})
+        trend = metrics.period_trend(frame, metric)
+        expected = [(np.nan, np.nan)]
+        for before, now in zip(per_month, per_month[1:], strict=False):
+            now, before = np.asarray(now), np.asarray(before)
+            if metric == "csat":
+                top_now, top_before = (now >= 4).sum(), (before >= 4).sum()
+                difference, _, p_value = agresti_caffo(top_now, len(now), top_before, len(before))
+            else:
+                difference, p_value = welch_z(now, before)
+            expected.append((difference, p_value))
+        differences, p_values = np.array(expected).T
+        assert trend["vs_previous"].to_numpy() == pytest.approx(differences, rel=1e-9, nan_ok=True)
+        assert trend["p_value"].to_numpy() == pytest.approx(p_values, rel=1e-8, nan_ok=True)
+        worse = differences < 0 if metric == "csat" else differences > 0  # CES: a rise is the bad direction
+        assert trend["alert"].tolist() == (worse & (p_values < 0.05)).tolist()
+        alerts[metric] = trend["alert"].tolist()
+    # CSAT: 80 → 60 % is not significant (p = 0.054), 60 → 20 % is; effort: the rise in February; the
+    # improvements never alert
+    assert alerts == {"csat": [False, False, True, False], "ces": [False, True, False, False]}
+
+
+def test_period_trend_counts_declared_dont_know_codes():
+    frame = monthly([[10, 9, 99, 3], [99, 99, 8, 10, 0]])
+    with pytest.raises(KitError):
+        metrics.period_trend(frame, "nps", min_n=0)  # 99 is off the scale unless declared
+    trend = metrics.period_trend(frame, "nps", min_n=0, dont_know=99)
+    assert trend["n"].tolist() == [3, 3] and trend["n_dont_know"].tolist() == [1, 2]
+    assert trend["value"].tolist() == [pytest.approx(100 / 3), 0.0]
 
 
 # --- 2. trend periods sort as time ---------------------------------------------------------------------------

@@ -141,16 +141,30 @@ def test_servqual_explorer_finds_the_sample_shortfall_and_filters_segments(surve
     assert tool.result["gaps"].n == b2b < everyone
 
 
+def nps_margin_n(margin: float, population: int | None, promoters=0.35, detractors=0.30, confidence=0.95):
+    """n = z²·V/e² with the trinomial V = p_P + p_D − (p_P − p_D)², finite-population corrected, by hand."""
+    from scipy import stats
+
+    variance = promoters + detractors - (promoters - detractors) ** 2
+    n0 = stats.norm.ppf(0.5 + confidence / 2) ** 2 * variance / (margin / 100) ** 2
+    return math.ceil(n0 / (1 + (n0 - 1) / population) if population else n0)
+
+
 def test_sample_size_calculator_385_and_278():
     tool = lesson.SampleSizeCalculator(lang="en")
     assert (tool.result["n0"], tool.result["n"]) == (385, 278)
+    assert tool.result["n_nps"] == nps_margin_n(5, 1000) == 499  # ±5 NPS points: about 1.8× the n of a share
     tool.controls["population"].value = 0
     assert tool.result["n"] == 385
+    assert tool.result["n_nps"] == nps_margin_n(5, None) == 995
     tool.controls["margin"].value = 2.5
     assert tool.result["n0"] == 1537  # 1.96² · 0.25 / 0.025² = 1536.6
+    assert tool.result["n_nps"] == nps_margin_n(2.5, None) == 3980
     assert tool.result["n_change"] == metrics.nps_sample_size(change=8, promoters=0.35, detractors=0.30)
     tool.controls["change"].value = 16
     assert tool.result["n_change"] < metrics.nps_sample_size(change=8, promoters=0.35, detractors=0.30) / 3
+    tool.controls["confidence"].value = 0.90
+    assert tool.result["n_nps"] == nps_margin_n(2.5, None, confidence=0.90)
 
 
 def test_trend_explorer_flags_the_incident_team(snapshots):

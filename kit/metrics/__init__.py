@@ -13,8 +13,8 @@ sizes), :mod:`.targets` (KPI targets and the scorecard).
 
 Sources: [000] consulting course, [001] frontline service course, [002] strategy course; definitions no
 source gives are labelled *external* with their reference (Reichheld 2003, Rocks 2016, Wilson 1927,
-Agresti & Caffo 2000, Kish 1965, Holm 1979, Cochran 1977, Student 1908). Targets live in
-``course/config/targets.yml``, each tagged with its source.
+Agresti & Caffo 2000, Kish 1965, Woodruff 1971, Korn & Graubard 1998, Holm 1979, Wald 1943, Cochran 1977,
+Student 1908). Targets live in ``course/config/targets.yml``, each tagged with its source.
 """
 
 from .estimates import (

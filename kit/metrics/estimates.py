@@ -22,7 +22,7 @@ from kit.results import Result
 from kit.scores import clean_scores
 from kit.stats import check_confidence, t_crit, wilson, z_crit
 from kit.weights import check as check_weights
-from kit.weights import effective_n, linearised_mean
+from kit.weights import design_n, effective_n, linearised_mean
 
 from .arguments import check_whole
 
@@ -33,7 +33,7 @@ NPS_SCALE = (0, 10)
 NPS_INTERVAL = "adjusted Wald (Rocks 2016)"
 SHARE_INTERVAL = "Wilson score"
 MEAN_INTERVAL = "t"
-WEIGHTED = "; weighted: Kish effective n, linearised se"
+WEIGHTED = "; weighted: linearised se, interval on its effective n (Korn & Graubard 1998)"
 
 
 def nps_band(scores):
@@ -54,7 +54,8 @@ def nps_band(scores):
 @dataclass(frozen=True, repr=False)
 class NPSResult(Result):
     """Net Promoter Score in points (−100…100) with its interval; shares are proportions (0–1).
-    ``n_eff`` is Kish's effective n (= n unweighted); ``method`` names the interval."""
+    ``n_eff`` is Kish's effective n of the weights and ``n_ci`` the effective n the interval is built on (both
+    = n unweighted); ``method`` names the interval."""
 
     value: float
     ci: tuple[float, float]
@@ -67,6 +68,7 @@ class NPSResult(Result):
     n_dropped: int = field(default=0, repr=False)
     n_dont_know: int = field(default=0, repr=False)
     n_eff: float = field(default=math.nan, repr=False)
+    n_ci: float = field(default=math.nan, repr=False)
     method: str = field(default=NPS_INTERVAL, repr=False)
 
 
@@ -97,8 +99,9 @@ class NPSDiffResult(Result):
 
 @dataclass(frozen=True, repr=False)
 class CSATResult(Result):
-    """CSAT: ``value`` = % of answers in the top boxes (0–100) with a Wilson ``ci`` in %; ``mean`` with a
-    t interval ``mean_ci`` and standard error ``mean_se``."""
+    """CSAT: ``value`` = % of answers in the top boxes (0–100) with its standard error ``se`` and a Wilson
+    ``ci`` in % on the effective n ``n_ci``; ``mean`` with a t interval ``mean_ci`` and standard error
+    ``mean_se``."""
 
     value: float
     ci: tuple[float, float]
@@ -109,7 +112,9 @@ class CSATResult(Result):
     n_dropped: int = field(default=0, repr=False)
     n_dont_know: int = field(default=0, repr=False)
     mean_se: float = field(default=math.nan, repr=False)
+    se: float = field(default=math.nan, repr=False)
     n_eff: float = field(default=math.nan, repr=False)
+    n_ci: float = field(default=math.nan, repr=False)
     method: str = field(default=SHARE_INTERVAL, repr=False)
 
 
@@ -190,24 +195,36 @@ def _adjusted_nps(promoters, detractors, n):
     return p - d, _nps_variance(p, d) / (n + 3)
 
 
+def _linearised(tally: Tally, values: np.ndarray, n) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the plug-in linearised se of the weighted mean of ``values`` (one per scale point: 0/1
+    for a share, −1/0/+1 for NPS; √(V/n) unweighted) and the effective n of its interval
+    (:func:`kit.weights.design_n`; n unweighted)."""
+    _, se = linearised_mean(values, tally.weights, tally.squares, n, ddof=0)
+    return se, design_n(values, tally.weights, tally.squares, n)
+
+
+NPS_VALUES = np.repeat([-1.0, 0.0, 1.0], [7, 2, 2])
+"""The score of each answer 0…10 as an NPS contribution: detractor −1, passive 0, promoter +1."""
+
+
 def _nps_table(tally: Tally, confidence: float) -> dict:
     """NPS fields for each row of a (groups × 11) tally of the scores 0…10."""
     n, total, n_eff = tally.sizes()
     promoted, detracted = tally.weights[:, 9:].sum(axis=1), tally.weights[:, :7].sum(axis=1)
     promoters, detractors = _share(promoted, total), _share(detracted, total)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se = 100 * np.sqrt(_nps_variance(promoters, detractors) / n_eff)
-    centre, variance = _adjusted_nps(promoters, detractors, n_eff)
+    se, n_ci = _linearised(tally, NPS_VALUES, n)
+    centre, variance = _adjusted_nps(promoters, detractors, n_ci)
     half = z_crit(confidence) * np.sqrt(variance)
     ci = (np.clip(100 * (centre - half), -100, 100), np.clip(100 * (centre + half), -100, 100))
-    return dict(value=_percent(promoted - detracted, total), ci=ci, se=se, n=n, promoters=promoters,
-                passives=_share(tally.weights[:, 7:9].sum(axis=1), total), detractors=detractors, n_eff=n_eff)
+    return dict(value=_percent(promoted - detracted, total), ci=ci, se=100 * se, n=n, promoters=promoters,
+                passives=_share(tally.weights[:, 7:9].sum(axis=1), total), detractors=detractors, n_eff=n_eff,
+                n_ci=n_ci)
 
 
 def _nps_difference(a: dict, b: dict) -> tuple[np.ndarray, np.ndarray]:
     """NPS_a − NPS_b on Rocks' adjusted shares and its se, in points (independent samples)."""
-    centre_a, var_a = _adjusted_nps(a["promoters"], a["detractors"], a["n_eff"])
-    centre_b, var_b = _adjusted_nps(b["promoters"], b["detractors"], b["n_eff"])
+    centre_a, var_a = _adjusted_nps(a["promoters"], a["detractors"], a["n_ci"])
+    centre_b, var_b = _adjusted_nps(b["promoters"], b["detractors"], b["n_ci"])
     return 100 * (centre_a - centre_b), 100 * np.sqrt(var_a + var_b)
 
 
@@ -220,16 +237,16 @@ def _mean_interval(tally: Tally, levels: np.ndarray, confidence: float):
     return mean, se, (np.clip(mean - half, levels[0], levels[-1]), np.clip(mean + half, levels[0], levels[-1]))
 
 
-def _share_interval(part, total, n_eff, confidence: float):
-    """Wilson interval of the share part/total on Kish's effective n (= the count, unweighted)."""
-    return wilson(_share(part, total) * n_eff, n_eff, z_crit(confidence))
+def _share_interval(part, total, n_ci, confidence: float):
+    """Wilson interval of the share part/total on its effective n (= the count, unweighted)."""
+    return wilson(_share(part, total) * n_ci, n_ci, z_crit(confidence))
 
 
 def _share_difference(a: dict, b: dict, share: str, scale: float = 100):
     """Difference of two shares with Agresti & Caffo's (2000, external) adjustment (one success and one
     failure added to each sample) and its se, in ``scale`` units."""
     def adjusted(t):
-        n = np.asarray(t["n_eff"], dtype=float)
+        n = np.asarray(t["n_ci"], dtype=float)
         p = np.where(n > 0, (n * np.nan_to_num(np.asarray(t[share], dtype=float) / scale) + 1) / (n + 2), np.nan)
         return p, p * (1 - p) / (n + 2)
 
@@ -246,10 +263,11 @@ def _csat_table(tally: Tally, confidence: float, scale: int = 5, top_box: int = 
     """CSAT fields for each row of a (groups × scale) tally of the scores 1…scale."""
     n, total, n_eff = tally.sizes()
     top = tally.weights[:, scale - top_box :].sum(axis=1)
-    low, high = _share_interval(top, total, n_eff, confidence)
+    se, n_ci = _linearised(tally, np.arange(scale) >= scale - top_box, n)
+    low, high = _share_interval(top, total, n_ci, confidence)
     mean, mean_se, mean_ci = _mean_interval(tally, np.arange(1, scale + 1, dtype=float), confidence)
     return dict(value=_percent(top, total), ci=(100 * low, 100 * high), mean=mean, mean_ci=mean_ci, n=n,
-                mean_se=mean_se, n_eff=n_eff)
+                mean_se=mean_se, se=100 * se, n_eff=n_eff, n_ci=n_ci)
 
 
 def _ces_table(tally: Tally, confidence: float, scale: int = 7, low_effort_max: int = 2) -> dict:
@@ -257,8 +275,9 @@ def _ces_table(tally: Tally, confidence: float, scale: int = 7, low_effort_max: 
     n, total, n_eff = tally.sizes()
     easy = tally.weights[:, :low_effort_max].sum(axis=1)
     mean, se, ci = _mean_interval(tally, np.arange(1, scale + 1, dtype=float), confidence)
+    n_easy = design_n(np.arange(scale) < low_effort_max, tally.weights, tally.squares, n)
     return dict(value=mean, ci=ci, n=n, low_effort_share=_share(easy, total),
-                low_effort_ci=_share_interval(easy, total, n_eff, confidence), se=se, n_eff=n_eff)
+                low_effort_ci=_share_interval(easy, total, n_easy, confidence), se=se, n_eff=n_eff)
 
 
 def _nps_scale() -> tuple[int, int]:
@@ -342,7 +361,14 @@ def nps(scores, ci: float = 0.95, errors: str = "raise", *, weights=None, dont_k
     zero width (all promoters in 5 answers: about +18 to +100). ``method`` names the interval.
 
     ``weights``: one survey weight per input value (design or :func:`kit.weights.rake` weights). Shares are
-    then weighted, ``n_eff`` is Kish's effective n and replaces n in se and interval (Kish 1965, external).
+    then weighted and ``se`` is the Taylor-linearised se of the weighted mean of the ±100 scores y
+    (Woodruff 1971, external; plug-in form, so equal weights give the formula above exactly)::
+
+        se = 100 · √(Σw²(y − ȳ)²) / Σw
+
+    The interval replaces n by ``n_ci`` = V/(se/100)², the n of a simple random sample with that variance
+    (Korn & Graubard 1998, external; capped at n, see :func:`kit.weights.design_n`). ``n_eff`` is Kish's
+    effective n of the weights (Kish 1965, external), the design effect a report quotes.
 
     ``scores``: list, array or Series (numbers or text such as ``"9分"``); blanks are left out and counted
     in ``n_missing``; explicit non-answers (不知道, 说不清, N/A, Don't know …, and the numeric codes given as
@@ -368,8 +394,9 @@ def nps_diff(a, b, ci: float = 0.95, errors: str = "raise", *, weights_a=None, w
     sample (¾ added to promoters and detractors, 3 to n, as in :func:`nps`): d* = NPS*_a − NPS*_b,
     se* = √(V*_a/(n_a + 3) + V*_b/(n_b + 3)), interval d* ± z_{1−α/2}·se* (clipped to ±200), z = d*/se*,
     two-sided p = 2·(1 − Φ(|z|)). The adjustment keeps p above 0 when every answer is in one band
-    (3 promoters against 3 detractors: p ≈ 0.014, not 0). ``weights_a``/``weights_b``: survey weights
-    (effective n as in :func:`nps`). Both full results are kept as ``a`` and ``b``.
+    (3 promoters against 3 detractors: p ≈ 0.014, not 0). ``weights_a``/``weights_b``: survey weights; each
+    sample's n is then its effective n ``n_ci`` (linearised, as in :func:`nps`). Both full results are kept as
+    ``a`` and ``b``.
 
     >>> d = nps_diff([10] * 6 + [8] * 2 + [3] * 2, [10] * 3 + [8] * 3 + [3] * 4)
     >>> d  # doctest: +NORMALIZE_WHITESPACE
@@ -390,8 +417,8 @@ def nps_diff(a, b, ci: float = 0.95, errors: str = "raise", *, weights_a=None, w
 
 
 def z_test(diff, se):
-    """z = diff / se and the two-sided p = 2·(1 − Φ(|z|)) = erfc(|z|/√2), vectorised; NaN where se is 0
-    or missing (no test without variance).
+    """Wald's z test (Wald 1943, external): z = diff / se and the two-sided p = 2·(1 − Φ(|z|)) = erfc(|z|/√2),
+    vectorised; NaN where se is 0 or missing (no test without variance).
 
     >>> z, p = z_test(1.96, 1.0)
     >>> round(float(z), 2), round(float(p), 3)
@@ -424,8 +451,10 @@ def csat(scores, scale: int = 5, top_box: int = 2, ci: float = 0.95, errors: str
     4.5 (as :func:`scorecard` does with ``csat_mean``) and report ``value`` as the share of satisfied
     customers. [002] also allows a 1–10 scale: ``csat(x, scale=10)``.
 
-    ``weights``: survey weights; the share's Wilson interval then uses Kish's effective n and the mean's
-    se is Taylor-linearised (:func:`kit.weights.linearised_mean`; equal weights give s/√n exactly).
+    ``weights``: survey weights; the share's ``se`` is then Taylor-linearised (plug-in, as NPS's in
+    :func:`nps`; equal weights give √(p̂(1−p̂)/n) exactly) and its Wilson interval uses the effective n
+    ``n_ci`` = p̂(1−p̂)/se² (Korn & Graubard 1998, external; :func:`kit.weights.design_n`); the mean's se is
+    Taylor-linearised too (:func:`kit.weights.linearised_mean`; equal weights give s/√n exactly).
     Blanks, explicit non-answers and ``dont_know`` codes are left out and counted as in :func:`nps`.
 
     >>> csat([5, 5, 4, 4, 4, 3, 5, 2, 4, 5])

@@ -167,9 +167,10 @@ def by_segment(df: pd.DataFrame, metric, by, min_n: int = 30, ci: float = 0.95,
     list of them; categorical columns keep their category order (unobserved categories are left out),
     other columns are sorted, and a missing segment value forms its own row. ``metric_kwargs`` go to the
     metric (``scale``, ``top_box``, ``low_effort_max``). ``weights``: survey weights, a column name or one
-    value per row (then every estimate is weighted as in :func:`kit.metrics.nps`, and ``n_eff`` is Kish's
-    effective n). ``dont_know``: numeric codes that mean "don't know" (e.g. 99), as in
-    :func:`kit.scores.clean_scores`; text such as 不知道 or N/A always does.
+    value per row (then every estimate is weighted as in :func:`kit.metrics.nps`: ``n_eff`` is Kish's
+    effective n, ``n_ci`` the effective n of the interval and of the test). ``dont_know``: numeric codes
+    that mean "don't know" (e.g. 99), as in :func:`kit.scores.clean_scores`; text such as 不知道 or N/A
+    always does.
 
     The columns are the segment key(s), ``n``, ``n_missing`` (missing scores in that segment), the metric's
     fields as in its result's ``to_dict()`` (``value``, ``ci_low``, ``ci_high``, …), then the test of the
@@ -181,8 +182,9 @@ def by_segment(df: pd.DataFrame, metric, by, min_n: int = 30, ci: float = 0.95,
 
     Small segments (honest statistics): when n < ``min_n`` (default 30) the row's ``flag`` is ``"small"``
     and, by default, its estimates and test are suppressed, i.e. set to NaN, and it is left out of the
-    Holm family (as is a segment whose rest has fewer than ``min_n`` answers); n and n_missing stay visible so the reader sees why. ``suppress=False`` keeps the
-    estimates (and tests) and only flags the row. Other rows have an empty flag ``""``.
+    Holm family (as is a segment whose rest has fewer than ``min_n`` answers); n and n_missing stay
+    visible so the reader sees why. ``suppress=False`` keeps the estimates (and tests) and only flags the
+    row. Other rows have an empty flag ``""``.
 
     >>> survey = pd.DataFrame({"segment": ["B2B"] * 40 + ["B2C"] * 5, "nps": [10, 9, 7, 3] * 10 + [9] * 5})
     >>> by_segment(survey, "nps", "segment")[["segment", "flag", "n", "value", "ci_low", "ci_high"]].round(2)

@@ -118,7 +118,7 @@ def _rows(table: dict, index) -> dict:
 
 def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_at", freq: str = "M",
                  drop: float = 0.10, relative: bool = True, periods: int = 2, min_n: int = 30,
-                 ci: float = 0.95, score_column: str | None = None, weights=None,
+                 ci: float = 0.95, score_column: str | None = None, weights=None, dont_know=(),
                  alpha: float = ALPHA) -> pd.DataFrame:
     """``metric`` (nps, csat or ces) per calendar period of the timestamp column ``x`` (``freq`` "M" months,
     "Q" quarters, "W" weeks), with n and interval as in :func:`kit.metrics.by_segment`, and two alerts.
@@ -132,9 +132,11 @@ def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_a
     ``rule_alert`` — [000]'s early-warning rule as taught, from :func:`trend_alert`: a fall of more than
     ``drop`` (10 %) in ``periods`` (2) consecutive periods (``change`` is the rule's change). An NPS's
     relative change is undefined near 0 and flips sign below it: ``relative=False`` with ``drop`` in
-    points applies the rule to NPS points instead. Periods with fewer than ``min_n`` answers are suppressed (value NaN),
-    which breaks a run and is never compared. Rows without a timestamp are left out and counted in
-    ``attrs["n_undated"]``. ``weights``: survey weights (a column name or one value per row).
+    points applies the rule to NPS points instead. Periods with fewer than ``min_n`` answers are suppressed
+    (value NaN), which breaks a run and is never compared. Rows without a timestamp are left out and counted
+    in ``attrs["n_undated"]``. ``weights``: survey weights (a column name or one value per row);
+    ``dont_know``: numeric "don't know" codes (e.g. 99), counted per period in ``n_dont_know``, as in
+    :func:`kit.metrics.by_segment`.
 
     >>> survey = pd.DataFrame({"submitted_at": pd.to_datetime(["2025-01-05"] * 40 + ["2025-02-05"] * 40),
     ...                        "nps": [10, 9, 8, 7] * 10 + [10, 6, 3, 2] * 10})
@@ -157,7 +159,7 @@ def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_a
     if weights is not None and not isinstance(weights, str):
         weights = np.asarray(weights)[dated]
     grouped = _tally_by(df.loc[dated].assign(period=labels[dated]), name, ["period"], score_column or name,
-                       weights)
+                       weights, dont_know=dont_know)
     table = spec.table(grouped.tally, ci)
     shown = table["n"] >= min_n
     now, before = np.arange(1, len(shown)), np.arange(len(shown) - 1)
