@@ -36,7 +36,11 @@ class ScoreWarning(UserWarning):
 
 
 def fold_width(text: pd.Series) -> pd.Series:
-    """NFKC-normalise text (full-width ``９`` → ``9``), touching only the values that are not plain ASCII."""
+    """NFKC-normalise text (full-width ``９`` → ``9``), touching only the values that are not plain ASCII.
+
+    >>> fold_width(pd.Series(["９分", "10", None], dtype="string")).tolist()
+    ['9分', '10', <NA>]
+    """
     wide = ~text.str.isascii().fillna(True)
     return text.mask(wide, text[wide].str.normalize("NFKC")) if wide.any() else text
 
@@ -55,7 +59,12 @@ def fold_answer(text: pd.Series) -> pd.Series:
 def parse_numbers(text: pd.Series, *, percent: bool = False) -> pd.Series:
     """Numbers from text, vectorised: full-width digits folded, units (分, 元, 分钟, h …), currency signs
     and thousands separators stripped (and a trailing ``%`` when ``percent``); anything else becomes NA.
-    ``"９分"`` → 9.0, ``"1,200元"`` → 1200.0."""
+
+    >>> parse_numbers(pd.Series(["９分", "1,200元", "很好", "85%"])).tolist()
+    [9.0, 1200.0, <NA>, <NA>]
+    >>> parse_numbers(pd.Series(["85%"]), percent=True).tolist()
+    [85.0]
+    """
     cleaned = (
         fold_width(text.astype("string"))
         .str.strip()
@@ -91,7 +100,12 @@ class Scores:
 
 
 def dont_know_codes(dont_know) -> tuple[np.ndarray, frozenset]:
-    """``dont_know`` (one code or several) split into numbers and folded text, always with :data:`DONT_KNOW`."""
+    """``dont_know`` (one code or several) split into numbers and folded text, always with :data:`DONT_KNOW`.
+
+    >>> numbers, words = dont_know_codes([99, "不好说"])
+    >>> numbers.tolist(), "不好说" in words, "不知道" in words
+    ([99.0], True, True)
+    """
     codes = [dont_know] if isinstance(dont_know, str | Number) else list(dont_know)
     text = [c for c in codes if isinstance(c, str)]
     numbers = np.array([c for c in codes if not isinstance(c, str)], dtype=float)
