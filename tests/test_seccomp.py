@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7, "i386": 0x40000003}  # include/uapi/linux/audit.h
 ALLOW, KILL_PROCESS = 0x7FFF0000, 0x80000000  # include/uapi/linux/seccomp.h
 EPERM, ENOSYS = 0x50000 | errno.EPERM, 0x50000 | errno.ENOSYS  # SECCOMP_RET_ERRNO | errno
+EAFNOSUPPORT = 0x50000 | errno.EAFNOSUPPORT
 CLONE_VM, CLONE_VFORK, CLONE_THREAD = 0x100, 0x4000, 0x10000  # include/uapi/linux/sched.h
 NAMESPACE_FLAGS = (0x20000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
 THREAD_FLAGS = 0x3D0F00  # what glibc 2.36 passes for pthread_create (strace): VM|FS|FILES|SIGHAND|THREAD|…
@@ -71,8 +72,12 @@ def test_program_decisions(arch):
     code, nrs = seccomp.program(arch), seccomp.SYSCALLS[arch]
     denied = [name for name in seccomp.DENIED if name in nrs]
     assert {name: evaluate(code, arch, nrs[name]) for name in denied} == dict.fromkeys(denied, EPERM)
-    for nr in set(range(460)) - {nrs[name] for name in (*denied, "clone", "clone3", "ioctl")}:
+    for nr in set(range(460)) - {nrs[name] for name in (*denied, "clone", "clone3", "ioctl", "socket", "socketpair")}:
         assert evaluate(code, arch, nr) == ALLOW, nr
+    for name in ("socket", "socketpair"):  # AF_UNIX, AF_INET, AF_INET6, AF_NETLINK only
+        for family in range(64):
+            wanted = ALLOW if family in (1, 2, 10, 16) else EAFNOSUPPORT
+            assert evaluate(code, arch, nrs[name], (family | 7 << 32, 1, 0, 0, 0, 0)) == wanted, (name, family)
     assert evaluate(code, arch, nrs["clone3"]) == ENOSYS
     clone = nrs["clone"]
     assert evaluate(code, arch, clone, (THREAD_FLAGS, 0, 0, 0, 0, 0)) == ALLOW
@@ -94,8 +99,9 @@ def test_program_decisions(arch):
 
 
 def test_tables():
-    assert seccomp.SYSCALLS["x86_64"].keys() - seccomp.DENIED == {"clone", "clone3", "ioctl", "seccomp"}
-    assert seccomp.SYSCALLS["aarch64"].keys() - seccomp.DENIED == {"clone", "clone3", "ioctl", "seccomp"}
+    checked = {"clone", "clone3", "ioctl", "seccomp", "socket", "socketpair"}
+    assert seccomp.SYSCALLS["x86_64"].keys() - seccomp.DENIED == checked
+    assert seccomp.SYSCALLS["aarch64"].keys() - seccomp.DENIED == checked
     assert set(seccomp.DENIED) - seccomp.SYSCALLS["aarch64"].keys() == {"fork", "vfork", "mknod"}
     assert set(seccomp.DENIED) <= seccomp.SYSCALLS["x86_64"].keys()
     assert len(set(seccomp.DENIED)) == len(seccomp.DENIED)
@@ -129,7 +135,7 @@ RAW = {"x86_64": {"fork": 57, "vfork": 58, "clone": 56, "clone3": 435, "bpf": 32
                    "io_uring_setup": 425}}
 
 CHILD = r"""
-import concurrent.futures, ctypes, json, os, socket, subprocess, sys, tempfile, threading, time
+import concurrent.futures, ctypes, errno, json, os, socket, subprocess, sys, tempfile, threading, time
 import numpy as np, pandas as pd, pyarrow as pa, pyarrow.parquet as pq  # imported first, as in the sandbox
 from kit.grading import seccomp
 
@@ -262,6 +268,20 @@ def pair():
 
 
 works("socketpair", pair)
+works("inet", lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM).close() is None)
+
+
+def refused(family):
+    try:
+        socket.socket(family, socket.SOCK_STREAM if family != socket.AF_PACKET else socket.SOCK_RAW)
+    except OSError as error:
+        return error.errno == errno.EAFNOSUPPORT
+    return False
+
+
+works("vsock", lambda: refused(socket.AF_VSOCK))
+works("alg", lambda: refused(socket.AF_ALG))
+works("packet", lambda: refused(socket.AF_PACKET))
 """
 
 
@@ -283,7 +303,7 @@ def test_filter_in_a_child_process():
         "tioclinux": eperm, "tcgets": str(errno.ENOTTY),  # other ioctls pass: stdin is /dev/null
         "execve": permission_error, "os_fork": permission_error, "subprocess": permission_error,
         **dict.fromkeys(("threads", "thread_pool", "numpy", "parquet", "pandas", "temp_file", "sleep",
-                         "socketpair"), "ok"),
+                         "socketpair", "inet", "vsock", "alg", "packet"), "ok"),
     }
     if arch == "x86_64":
         expected |= {"fork_raw": eperm, "vfork_raw": eperm, "x32_getpid": eperm}

@@ -24,8 +24,11 @@ architectures) and, in this order:
    to ``clone`` (``sysdeps/unix/sysv/linux/clone-internal.c``), so ``pthread_create`` still works;
 5. ``ioctl`` with request (low 32 bits of ``args[1]``, the kernel's ``unsigned int cmd``) ``TIOCSTI`` or
    ``TIOCLINUX`` (``include/uapi/asm-generic/ioctls.h``): EPERM, they push input into a terminal;
-6. every call in :data:`DENIED` that exists on the architecture: EPERM;
-7. anything else: allowed.
+6. ``socket`` and ``socketpair`` with a family (``args[0]``) outside :data:`SOCKET_FAMILIES`: EAFNOSUPPORT, so
+   native code cannot open vsock (a virtual machine's host), packet, crypto (``AF_ALG``) or other kernel socket
+   families the sandbox never needs (``include/linux/socket.h``);
+7. every call in :data:`DENIED` that exists on the architecture: EPERM;
+8. anything else: allowed.
 
 Each check is ``JEQ nr`` over the next instructions followed by its own ``RET``, so every jump offset is small
 (they are 8-bit in classic BPF) however long :data:`DENIED` grows. System call numbers: x86_64 from
@@ -53,6 +56,10 @@ DENIED = (
     "mknod", "mknodat", "acct", "reboot", "syslog", "swapon", "swapoff", "quotactl", "lookup_dcookie",
 )
 
+SOCKET_FAMILIES = (1, 2, 10, 16)
+"""AF_UNIX (the kernel's channel to the grader), AF_INET and AF_INET6 (refused by the network namespace and the
+guard, but libraries create them), AF_NETLINK (glibc asks its own namespace for interfaces)."""
+
 # arch → system call name → number (sources in the module docstring); aarch64 has no fork, vfork or mknod
 SYSCALLS = {
     "x86_64": {
@@ -66,7 +73,7 @@ SYSCALLS = {
         "execveat": 322, "userfaultfd": 323, "io_uring_setup": 425, "io_uring_enter": 426,
         "io_uring_register": 427, "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431,
         "fsmount": 432, "fspick": 433, "clone3": 435, "kcmp": 312, "pidfd_getfd": 438, "process_madvise": 440,
-        "setpgid": 109, "setsid": 112,
+        "setpgid": 109, "setsid": 112, "socket": 41, "socketpair": 53,
     },
     "aarch64": {
         "lookup_dcookie": 18, "ioctl": 29, "mknodat": 33, "umount2": 39, "mount": 40, "pivot_root": 41,
@@ -78,7 +85,7 @@ SYSCALLS = {
         "execveat": 281, "userfaultfd": 282, "kexec_file_load": 294, "io_uring_setup": 425,
         "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428, "move_mount": 429, "fsopen": 430,
         "fsconfig": 431, "fsmount": 432, "fspick": 433, "clone3": 435, "kcmp": 272, "pidfd_getfd": 438,
-        "process_madvise": 440, "setpgid": 154, "setsid": 157,
+        "process_madvise": 440, "setpgid": 154, "setsid": 157, "socket": 198, "socketpair": 199,
     },
 }
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}  # EM_* | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE
@@ -109,7 +116,7 @@ def program(arch: str) -> bytes:
     docstring.
 
     >>> len(program("x86_64")) // 8, len(program("aarch64")) // 8
-    (122, 114)
+    (138, 130)
     """
     if arch not in SYSCALLS:
         raise ValueError(f"no system call table for {arch!r}; known: {', '.join(SYSCALLS)}")
@@ -125,6 +132,10 @@ def program(arch: str) -> bytes:
     code += [_insn(_JEQ, nrs["clone3"], jf=1), _insn(_RET, _RET_ERRNO | errno.ENOSYS)]
     code += [_insn(_JEQ, nrs["ioctl"], jf=5), _insn(_LD_ABS, _ARG1),
              _insn(_JEQ, _TIOCSTI, jt=2), _insn(_JEQ, _TIOCLINUX, jt=1), allow, eperm]
+    families = [_insn(_JEQ, family, jt=len(SOCKET_FAMILIES) - i) for i, family in enumerate(SOCKET_FAMILIES)]
+    for name in ("socket", "socketpair"):
+        code += [_insn(_JEQ, nrs[name], jf=len(families) + 3), _insn(_LD_ABS, _ARG0), *families,
+                 _insn(_RET, _RET_ERRNO | errno.EAFNOSUPPORT), allow]
     for name in DENIED:
         if name in nrs:
             code += [_insn(_JEQ, nrs[name], jf=1), eperm]
