@@ -156,11 +156,13 @@ def _mapping_csv(path: Path, kind: str | None, kinds) -> tuple[dict[str, str], b
 
 
 def _mapping_pairs(pairs, path: Path) -> dict[str, str]:
+    from kit.data.io import _show
+
     out = {}
     for header, column in pairs:
         if not isinstance(header, str | int | float) or not isinstance(column, str) or not str(header).strip() \
                 or not column.strip():
-            raise DataError("mapping_bad_entry", file=path, header=str(header), target=str(column))
+            raise DataError("mapping_bad_entry", file=path, header=_show(header), target=_show(column))
         out[str(header).strip()] = column.strip()
     return out
 
