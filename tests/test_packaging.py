@@ -63,3 +63,26 @@ def test_readme_and_ci_use_the_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_test_command_runs_each_expensive_group_on_one_worker(tmp_path):
+    """`make test` shares expensive fixtures (a graded hostile cohort, executed reports) through
+    ``xdist_group`` and ``--dist loadgroup``; if the installed pytest/xdist pair stops grouping (pytest 9.2 with
+    xdist 3.8 did), every group's fixture runs on every worker and the suite doubles its time."""
+    (tmp_path / "test_grouped.py").write_text(
+        "import os, pytest\n"
+        "pytestmark = pytest.mark.xdist_group('shared')\n"
+        "@pytest.fixture(scope='module')\n"
+        "def shared(tmp_path_factory):\n"
+        "    (tmp_path_factory.getbasetemp().parent / os.environ['PYTEST_XDIST_WORKER']).touch()\n"
+        "@pytest.mark.parametrize('i', range(12))\n"
+        "def test_uses(shared, i):\n"
+        "    pass\n", encoding="utf-8")
+    (tmp_path / "test_other.py").write_text("import pytest\n@pytest.mark.parametrize('i', range(12))\n"
+                                            "def test_free(i):\n    pass\n", encoding="utf-8")
+    base = tmp_path / "base"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup", "-p",
+                           "no:cacheprovider", f"--basetemp={base}", str(tmp_path)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [p.name for p in base.glob("gw*")] in (["gw0"], ["gw1"]), "the group fixture ran on more than one worker"
