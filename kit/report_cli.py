@@ -26,6 +26,7 @@ DataDirOpt = Annotated[Path, typer.Option("--data", help=t("cli.report.data_dir"
 GradebookOpt = Annotated[str | None, typer.Option("--gradebook", help=t("cli.report.gradebook"))]
 CohortOpt = Annotated[str | None, typer.Option("--cohort", help=t("cli.report.cohort"))]
 AnonymizeOpt = Annotated[bool, typer.Option("--anonymize/--no-anonymize", help=t("cli.report.anonymize"))]
+PdfOpt = Annotated[bool, typer.Option("--pdf", help=t("cli.report.pdf"))]
 
 
 def _report_lang(lang: str | None) -> str:
@@ -62,14 +63,25 @@ def _check_cx_inputs(parameters: dict) -> None:
             load_table(parameters[key], kind, parameters["mapping_path"])
 
 
-def _run_one(job) -> Path:
+def _run_one(job, pdf: bool = False) -> Path:
     from kit.report import run
 
     with _console().status(t("cli.report.running", title=job.title)):
         html = run(job)
+    written = [html, html.with_suffix(".ipynb"), *_print([html], pdf)]
     _console().print(t("cli.report.wrote"))
-    _console().print(f"  {html}\n  {html.with_suffix('.ipynb')}", highlight=False)
+    _console().print("\n".join(f"  {path}" for path in written), highlight=False)
     return html
+
+
+def _print(pages: list[Path], pdf: bool) -> list[Path]:
+    """The A4 PDFs of ``pages`` (``--pdf``), printed one after the other; none without the option."""
+    from kit.pipeline.pdf import print_pdf
+
+    if not pdf:
+        return []
+    with _console().status(t("cli.report.printing", n=len(pages))):
+        return [print_pdf(page) for page in pages]
 
 
 @report_app.command("cohort", help=t("cli.report.cohort_help"))
@@ -79,6 +91,7 @@ def cohort(
     data: DataDirOpt = SAMPLE,
     gradebook: GradebookOpt = None,
     anonymize: AnonymizeOpt = True,
+    pdf: PdfOpt = False,
     pass_mark: Annotated[float, typer.Option("--pass-mark", min=0, max=1, help=t("cli.report.pass_mark"))] = 0.6,
     out: OutOpt = BUILD / "reports",
 ):
@@ -92,7 +105,7 @@ def cohort(
     parameters = {"cohort": cohort, "lang": lang, "data_dir": str(Path(data).resolve()), "gradebook": gradebook,
                   "anonymize": anonymize, "pass_mark": pass_mark}
     _run_one(Job(str(COHORT), parameters, str(out), f"cohort-{safe_name(cohort or 'all')}.{lang}",
-                 t("cli.report.cohort_title", lang, cohort=name), lang=lang))
+                 t("cli.report.cohort_title", lang, cohort=name), lang=lang), pdf)
 
 
 @report_app.command("trainee", help=t("cli.report.trainee_help"))
@@ -104,6 +117,7 @@ def trainee(
     data: DataDirOpt = SAMPLE,
     gradebook: GradebookOpt = None,
     out: OutOpt = BUILD / "reports" / "trainees",
+    pdf: PdfOpt = False,
     executor: Annotated[str, typer.Option("--executor", help=t("cli.grade.executor"))] = "local",
     workers: Annotated[int | None, typer.Option("--workers", min=1, help=t("cli.grade.workers"))] = None,
 ):
@@ -125,9 +139,10 @@ def trainee(
         parameters = {"data_dir": folder, "gradebook": None}
         jobs = trainee_jobs(roster, parameters, out, lang=report_lang)
         if len(jobs) == 1:
-            _run_one(jobs[0])
+            _run_one(jobs[0], pdf)
             return
         pages, failures = run_many(jobs, address=executor, workers=workers)
+    _print(pages, pdf)
     _console().print(t("cli.report.batch_done", n=len(pages), out=out))
     for job, message in failures:
         _console().print(Text.assemble((str(job.parameters["trainee_id"]), "red"), f": {message}"), highlight=False)
@@ -143,6 +158,7 @@ def cx(
     mapping: Annotated[Path | None, typer.Option("--map", help=t("cli.report.map"))] = None,
     lang: LangOpt = None,
     anonymize: AnonymizeOpt = True,
+    pdf: PdfOpt = False,
     targets: Annotated[str | None, typer.Option("--targets", help=t("cli.report.targets"))] = None,
     out: OutOpt = BUILD / "reports",
 ):
@@ -155,4 +171,4 @@ def cx(
                   "target_source": targets}
     _check_cx_inputs(parameters)
     _run_one(Job(str(CX), parameters, str(out), f"cx-{safe_name(data.stem)}.{lang}",
-                 t("cli.report.cx_title", lang), subtitle=data.name, lang=lang))
+                 t("cli.report.cx_title", lang), subtitle=data.name, lang=lang), pdf)

@@ -107,9 +107,14 @@ def test_one_trainee_report_and_the_errors_a_trainer_can_make(tmp_path):
 def test_cx_report_keeps_customers_private_by_default(tmp_path, browser):
     tickets = io.load(SAMPLE / "tickets.csv", "tickets")[0]
     result = kit("report", "cx", "--data", SAMPLE / "survey_responses.csv", "--complaints", SAMPLE / "tickets.csv",
-                 "--kano", SAMPLE / "kano_answers.csv", "--lang", "zh", "--out", tmp_path)
+                 "--kano", SAMPLE / "kano_answers.csv", "--lang", "zh", "--out", tmp_path, "--pdf")
     assert result.returncode == 0, result.stderr
     (page,) = wrote(result)
+    (pdf,) = wrote(result, ".pdf")  # the same page on A4, one section per page at least
+    printed = pdf.read_bytes()
+    assert printed[:5] == b"%PDF-" and pdf.with_suffix(".html") == page
+    sizes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", printed)
+    assert len(sizes) >= 10 and {(round(float(w)), round(float(h))) for w, h in sizes} == {(595, 842)}
     check_page(browser, page, headings=["客户体验报告"])
     html = page.read_text(encoding="utf-8")
     for column in ("phone", "email", "customer_id"):
