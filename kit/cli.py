@@ -14,11 +14,13 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from kit import cli_frame as frame
 from kit import i18n
 from kit.errors import KitError
 from kit.i18n import t
 from kit.paths import BUILD, NOTEBOOKS, ROOT, SAMPLE
 
+frame.install(i18n.get_lang())  # click's and typer's own words, in KIT_LANG's language
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -40,6 +42,7 @@ def _check_lang(lang: str) -> str:
 def _set_lang(lang: str | None) -> str | None:
     if lang is not None:
         i18n.set_lang(_check_lang(lang))
+        frame.install(lang)
     return lang
 
 

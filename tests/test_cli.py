@@ -97,3 +97,14 @@ def test_demo_writes_reports_in_both_languages_and_prints_their_paths(tmp_path):
     )
     assert all(p.stat().st_size > 10_000 for p in printed)
     assert "<h1" in (tmp_path / "cx-report.zh.html").read_text(encoding="utf-8")
+
+
+def test_the_help_and_error_frames_speak_the_users_language():
+    """Typer's panel titles, tags and error box follow KIT_LANG, like the kit's own texts inside them."""
+    zh = kit("report", "cx", "--help", lang="zh").stdout
+    assert "─ 选项 ─" in zh and "[必填]" in zh and "[默认：" in zh
+    assert "─ Options ─" not in zh and "[required]" not in zh and "[default:" not in zh
+    error = kit("report", "cx", lang="zh")
+    assert error.returncode == 2 and "─ 错误 ─" in error.stderr and "运行 'kit report cx --help' 查看帮助" in error.stderr
+    en = kit("report", "cx", "--help").stdout
+    assert "─ Options ─" in en and "[required]" in en and "选项" not in en
