@@ -469,12 +469,30 @@ def recovery_group(tickets: pd.DataFrame, reply_within_h: float = 24, resolve_wi
                      index=tickets.index).mask(well.isna())
 
 
+def untroubled(survey: pd.DataFrame, tickets: pd.DataFrame) -> tuple[pd.DataFrame, int | None]:
+    """The survey's respondents who made no complaint, the base of the recovery paradox: rows whose
+    ``customer_id`` is also in the complaint log are left out; and how many were. When either table has no
+    customer id to match, the whole survey and None.
+
+    >>> survey = pd.DataFrame({"customer_id": ["C1", "C2", "C3", None], "nps": [9, 3, 10, 7]})
+    >>> base, left_out = untroubled(survey, pd.DataFrame({"customer_id": ["C2", "C9"]}))
+    >>> base["nps"].tolist(), left_out
+    ([9, 10, 7], 1)
+    >>> untroubled(survey, pd.DataFrame({"ticket_id": ["T1"]}))[1] is None
+    True
+    """
+    if "customer_id" not in survey or "customer_id" not in tickets or not tickets["customer_id"].notna().any():
+        return survey, None
+    complained = survey["customer_id"].isin(tickets["customer_id"].dropna()).to_numpy(dtype=bool)
+    return survey[~complained], int(complained.sum())
+
+
 def recovery_paradox(tickets: pd.DataFrame, survey: pd.DataFrame, reply_within_h: float = 24,
                      resolve_within_h: float = 72, min_csat: int = 1, min_n: int = 30,
                      ci: float = 0.95) -> pd.DataFrame:
     """The service-recovery paradox in data (服务补救悖论 [000]; 服务恢复悖论 [001]): customers without a
-    complaint (``survey.nps``) vs complaints recovered well or badly (``tickets.post_nps``, groups of
-    :func:`recovery_group`).
+    complaint (``survey.nps`` of :func:`untroubled`) vs complaints recovered well or badly (``tickets.post_nps``,
+    groups of :func:`recovery_group`).
 
     One row per group (``none``, ``well``, ``badly``): NPS with its interval and the promoter share, from
     :func:`kit.metrics.by_segment` (groups with n < ``min_n`` flagged "small", estimates suppressed); a
@@ -498,6 +516,7 @@ def recovery_paradox(tickets: pd.DataFrame, survey: pd.DataFrame, reply_within_h
     _check_columns(survey, ["nps"])
     _check_columns(tickets, ["post_nps", "churned_90d"])
     group = recovery_group(tickets, reply_within_h, resolve_within_h, min_csat)
+    survey, _ = untroubled(survey, tickets)
     frame = pd.DataFrame({
         "group": pd.Categorical(["none"] * len(survey) + list(group.to_numpy(dtype=object, na_value=None)),
                                 categories=GROUPS),
@@ -580,7 +599,7 @@ def why_chain(problem: str, answers: Sequence[str]) -> WhyChain:
 def paradox_test(tickets: pd.DataFrame, survey: pd.DataFrame, reply_within_h: float = 24,
                  resolve_within_h: float = 72, min_csat: int = 1, ci: float = 0.95):
     """Is the recovery paradox significant? NPS of the well-recovered complainers (``post_nps``) minus the
-    NPS of the untroubled survey base (``survey.nps``), with its interval and two-sided p-value from
+    NPS of the untroubled survey base (``survey.nps`` of :func:`untroubled`), with its interval and two-sided p-value from
     :func:`kit.metrics.nps_diff` (external: z-test on the multinomial difference). A positive difference
     whose interval excludes 0 supports the paradox [000]; an interval spanning 0 means the data cannot tell.
 
@@ -598,7 +617,7 @@ def paradox_test(tickets: pd.DataFrame, survey: pd.DataFrame, reply_within_h: fl
     _check_columns(survey, ["nps"])
     _check_columns(tickets, ["post_nps"])
     well = recovery_group(tickets, reply_within_h, resolve_within_h, min_csat).eq("well").fillna(False)
-    return nps_diff(tickets.loc[well.to_numpy(dtype=bool), "post_nps"], survey["nps"], ci=ci)
+    return nps_diff(tickets.loc[well.to_numpy(dtype=bool), "post_nps"], untroubled(survey, tickets)[0]["nps"], ci=ci)
 
 
 def complaint_kpis(tickets: pd.DataFrame) -> dict[str, float]:

@@ -129,6 +129,8 @@ def test_key_numbers_equal_the_kit_computed_directly(sample_runs):
     assert f"**{int(causes['vital'].sum())}** of {len(causes)} causes" in markdown
     test = recovery.paradox_test(tickets, survey)
     assert f"**{test.diff:+.1f} NPS points**" in markdown
+    complained = survey["customer_id"].isin(set(tickets["customer_id"]))
+    assert f"{(~complained).sum():,} respondents without a complaint: {complained.sum():,} who" in markdown
     alerts = metrics.period_trend(survey, "nps")
     months = ", ".join(alerts.loc[alerts["alert"], "period"]).replace("-", "\\-")
     assert f"**Alert on NPS** in {months}" in markdown

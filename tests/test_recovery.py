@@ -252,6 +252,22 @@ def test_paradox_by_hand():
     assert table.loc["well", ["promoters_low", "promoters_high"]].tolist() == pytest.approx([0.5212, 0.8334], abs=1e-3)
 
 
+def test_the_untroubled_base_leaves_out_respondents_who_complained():
+    """Customers in the complaint log are not "untroubled": matched by customer id, they leave the base; without
+    ids on both sides the whole survey is the base (and the caller says so)."""
+    survey = pd.DataFrame({"customer_id": [f"C{i}" for i in range(40)],
+                           "nps": [10] * 16 + [8] * 8 + [2] * 16})  # C0–C15 promoters, C24–C39 detractors
+    t = frame([1] * 30, resolved_at=[pd.Timestamp("2025-03-01 12:00")] * 30, post_csat=[5] * 30,
+              post_nps=[10] * 30, churned_90d=[False] * 30)
+    t["customer_id"] = [f"C{i}" for i in range(24, 40)] + [f"X{i}" for i in range(14)]  # 16 detractors complained
+    table = recovery.recovery_paradox(t, survey, min_n=10).set_index("group")
+    assert table.loc["none", "n"] == 24 and table.loc["none", "value"] == pytest.approx(100 * 16 / 24)
+    assert recovery.paradox_test(t, survey).diff == pytest.approx(100 - 100 * 16 / 24)
+    whole = recovery.recovery_paradox(t.drop(columns="customer_id"), survey, min_n=10).set_index("group")
+    assert whole.loc["none", "n"] == 40 and whole.loc["none", "value"] == pytest.approx(100 * (16 - 16) / 40)
+    assert recovery.untroubled(survey, t.drop(columns="customer_id"))[1] is None
+
+
 def test_small_groups_are_flagged_not_shown():
     survey = pd.DataFrame({"nps": [9] * 40})
     t = frame([1] * 5, resolved_at=[pd.Timestamp("2025-03-01 12:00")] * 5, post_csat=[5] * 5, post_nps=[10] * 5,
@@ -301,7 +317,8 @@ def test_paradox_test_matches_nps_diff_on_the_well_recovered(tickets, survey):
 
     result = paradox_test(tickets, survey)
     well = recovery_group(tickets).eq("well").fillna(False).to_numpy(dtype=bool)
-    direct = nps_diff(tickets.loc[well, "post_nps"], survey["nps"])
+    never_complained = survey.loc[~survey["customer_id"].isin(set(tickets["customer_id"])), "nps"]
+    direct = nps_diff(tickets.loc[well, "post_nps"], never_complained)
     assert result.diff == pytest.approx(direct.diff) and result.p_value == pytest.approx(direct.p_value)
     assert result.n_a == int(tickets.loc[well, "post_nps"].notna().sum())
 
