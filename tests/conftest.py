@@ -1,4 +1,5 @@
-"""Shared fixtures: a headless Chromium (Debian's package, driven by Playwright)."""
+"""Shared fixtures: a headless Chromium (Debian's package, driven by Playwright); every test starts in the
+language of KIT_LANG."""
 
 import os
 from pathlib import Path
@@ -12,6 +13,16 @@ CHROMIUM_ARGS = [  # no sandbox as root; no calls to the internet from a closed 
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_environment():
+    """Code run in the test's process (grading a submission, an exercise, a CLI callback) may set the message
+    language process-wide; the next test on the same worker starts from KIT_LANG again."""
+    from kit import i18n
+
+    yield
+    i18n.set_lang(None)
 
 
 @pytest.fixture(scope="session")
