@@ -20,7 +20,7 @@ from kit.errors import KitError
 from kit.i18n import t
 from kit.paths import BUILD, NOTEBOOKS, ROOT, SAMPLE
 
-frame.install(i18n.get_lang())  # click's and typer's own words, in KIT_LANG's language
+frame.install(i18n.get_lang())  # typer's own words, in KIT_LANG's language
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from kit.errors import KitError
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-OFFLINE = ("--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-           "--disable-gpu", "--no-pdf-header-footer")
+FLAGS = ("--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+         "--disable-gpu", "--no-pdf-header-footer")  # no calls out, no GPU, no browser header and footer
 
 
 def browser() -> str:
@@ -35,7 +35,7 @@ def print_pdf(html, pdf=None, timeout: float = 180) -> Path:
     pdf = Path(pdf) if pdf else html.with_suffix(".pdf")
     pdf.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="kit-pdf-") as profile:
-        command = [browser(), "--headless", *OFFLINE, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}",
+        command = [browser(), "--headless", *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}",
                    html.resolve().as_uri()]
         if os.geteuid() == 0:  # Chromium refuses to run as root inside its own sandbox
             command.insert(2, "--no-sandbox")
@@ -44,7 +44,12 @@ def print_pdf(html, pdf=None, timeout: float = 180) -> Path:
                                   stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired as exc:
             raise KitError("pdf_failed", file=html, detail=f"no PDF after {timeout:.0f} s") from exc
-    if not pdf.is_file() or pdf.read_bytes()[:5] != b"%PDF-":
+    if not pdf.is_file() or _magic(pdf) != b"%PDF-":
         detail = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         raise KitError("pdf_failed", file=html, detail=detail)
     return pdf
+
+
+def _magic(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(5)
