@@ -59,7 +59,11 @@ def serve(tmp_path: Path, lang: str, folder: Path = LESSON.parent, page: str = L
         yield lambda name=page: f"{base}/lab/workspaces/{Path(name).stem}/tree/{name}?token={token}"
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a server still shutting its kernels down after 30 s is stopped
+            server.kill()
+            server.wait()
         log.close()
 
 
