@@ -9,9 +9,8 @@ manager. User text (segment names, root causes, comments) is escaped wherever it
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 SEGMENTS = ("channel", "segment", "tier", "region")
@@ -29,16 +28,23 @@ def absent(df: pd.DataFrame | None, columns: Sequence[str]) -> list[str]:
     return [c for c in columns if c not in df.columns or not df[c].notna().any()]
 
 
-def interval(value, low, high, digits: int = 1, sign: bool = False) -> str:
-    """``'+12.3 (8.1 to 16.5)'`` — a value and its interval as text; ``'—'`` when suppressed.
+def interval(value, low, high, digits: int = 1, sign: bool = False, lang: str | None = None) -> str:
+    """``'+12.3（+8.1 至 +16.5）'`` / ``'+12.3 (+8.1 to +16.5)'`` — a value and its interval as people write
+    them (:mod:`kit.formats`); ``'—'`` when suppressed.
 
-    >>> interval(12.34, 8.1, 16.5, sign=True), interval(float("nan"), 1, 2)
-    ('+12.3 (+8.1 to +16.5)', '—')
+    >>> interval(12.34, 8.1, 16.5, sign=True, lang="en"), interval(-2.0, -5.5, 1.5, lang="zh")
+    ('+12.3 (+8.1 to +16.5)', '−2.0（−5.5 至 1.5）')
+    >>> interval(float("nan"), 1, 2)
+    '—'
     """
+    from kit import formats
+    from kit.i18n import get_lang
+
     if value is None or pd.isna(value):
-        return "—"
+        return formats.MISSING
     spec = f"{'+' if sign else ''}.{digits}f"
-    return f"{value:{spec}} ({low:{spec}} to {high:{spec}})"
+    span = formats.interval(low, high, spec, lang)
+    return f"{formats.number(value, spec)}（{span}）" if (lang or get_lang()) == "zh" else f"{formats.number(value, spec)} ({span})"
 
 
 def load_table(path, kind: str, mapping_path=None, *, main: str = "survey_responses"):
@@ -77,7 +83,7 @@ def by_segments(survey: pd.DataFrame, by: str, text, min_n: int = 30, lang: str 
         column = pd.DataFrame({
             by: [value_label("survey_responses", by, v, lang) if pd.notna(v) else "?" for v in result[by]],
             "n": result["n"],
-            text[f"col_{score}"]: [interval(v, lo, hi, digits, sign) + MARKS.get(d, "") for v, lo, hi, d in
+            text[f"col_{score}"]: [interval(v, lo, hi, digits, sign, lang) + MARKS.get(d, "") for v, lo, hi, d in
                                    zip(result["value"], result["ci_low"], result["ci_high"], result["differs"],
                                        strict=True)],
         })
@@ -87,7 +93,7 @@ def by_segments(survey: pd.DataFrame, by: str, text, min_n: int = 30, lang: str 
     return out.rename(columns={by: text["col_segment"], "n": "n"})
 
 
-def periods(survey: pd.DataFrame, text, min_n: int = 30, weights=None):
+def periods(survey: pd.DataFrame, text, min_n: int = 30, weights=None, lang: str | None = None):
     """Per month: each score with its interval, ⚠ where the statistical alert fires (a significant move the
     wrong way from the month before) and △ where [000]'s rule fires (more than 10 % worse in two consecutive
     months; :func:`kit.metrics.period_trend`). Returns the table and, per score, the months of each alert:
@@ -98,7 +104,7 @@ def periods(survey: pd.DataFrame, text, min_n: int = 30, weights=None):
     for score in (s for s in SCORES if s in survey and survey[s].notna().any()):
         trend = period_trend(survey, score, min_n=min_n, weights=weights)
         sign, digits = (True, 0) if score == "nps" else (False, 1 if score == "csat" else 2)
-        shown = [interval(v, lo, hi, digits, sign) + (" ⚠" if a else "") + (" △" if r else "")
+        shown = [interval(v, lo, hi, digits, sign, lang) + (" ⚠" if a else "") + (" △" if r else "")
                  for v, lo, hi, a, r in zip(trend["value"], trend["ci_low"], trend["ci_high"], trend["alert"],
                                             trend["rule_alert"], strict=True)]
         frames.append(pd.DataFrame({"period": trend["period"], "n": trend["n"], text[f"col_{score}"]: shown}))
@@ -211,50 +217,132 @@ def most_common(table: pd.DataFrame, tie: str = "{values}") -> dict:
             "total": int(table["n"].sum()), "share": float(top["share"].iloc[0])}
 
 
-def next_steps(found: Mapping, text) -> list[str]:
-    """The "what to do next" list: one Markdown line per rule that fires on the report's ``found`` facts,
-    worded by the report's ``text`` (``next_*`` keys); user values are filled in as text, escaped by ``text``.
+def _headed(frame: pd.DataFrame, text) -> pd.DataFrame:
+    """``frame`` with each column ``c`` renamed to the report text ``col_<c>``."""
+    return frame.rename(columns={c: text[f"col_{c}"] for c in frame.columns})
 
-    Rules, in order: KPIs that missed their target; trend alerts; the segment clearly behind; the largest
-    SERVQUAL shortfall whose interval excludes 0; drivers to concentrate on (IPA); Kano must-be features;
-    first replies later than 24 h; the vital few root causes; the most common complaint category and the most
-    common failure type (``found`` holds :func:`most_common` facts; guessed failure types are never put there);
-    what the recovery-paradox test says; when nothing fires, keep measuring."""
-    from kit.text import Markdown
 
-    steps = []
-    card = found.get("scorecard")
-    if card is not None:
-        for row in card[card["status"].isin(["missed", "near"])].itertuples():
-            steps.append(text.format("next_kpi", kpi=str(row.name), actual=f"{row.actual:.3g}",
-                                     target=f"{row.direction} {row.target:g}", source=row.source))
-    for score, months in (found.get("alerts") or {}).items():
-        if months:
-            steps.append(text.format("next_alert", metric=Markdown(text[f"col_{score}"]), periods=", ".join(months)))
-    if found.get("worst_segment"):
-        column, value, score, overall = found["worst_segment"]
-        steps.append(text.format("next_segment", column=column, segment=value, nps=score, overall=overall))
-    gap = found.get("servqual")
-    if gap is not None and gap[2] < 0:
-        steps.append(text.format("next_servqual", dimension=gap[0], gap=gap[1]))
-    if found.get("concentrate"):
-        steps.append(text.format("next_drivers", drivers=", ".join(found["concentrate"])))
-    if found.get("must_be"):
-        steps.append(text.format("next_kano", features=", ".join(found["must_be"])))
-    sla = found.get("sla")
-    if sla is not None and sla["breached"] > 0:
-        steps.append(text.format("next_sla", breached=int(sla["breached"]), n=int(sla["n"]), share=sla["share"]))
-    if found.get("vital"):
-        causes, share = found["vital"]
-        steps.append(text.format("next_pareto", k=len(causes), causes=", ".join(causes), share=share))
-    for fact in ("category", "failure"):
-        if found.get(fact):
-            steps.append(text.format(f"next_{fact}", **found[fact]))
-    test = found.get("paradox")
-    if test is not None and not np.isnan(test.p_value):
-        key = "next_paradox_yes" if test.p_value < 0.05 and test.diff > 0 else (
-            "next_paradox_worse" if test.p_value < 0.05 else "next_paradox_unclear")
-        steps.append(text.format(key, diff=test.diff))
-    if not steps:
-        steps.append(text["next_none"])
-    return [f"{i}. {s}" for i, s in enumerate(steps, start=1)]
+def servqual_table(gaps, text, lang: str | None = None) -> pd.DataFrame:
+    """A :func:`kit.servqual.gaps` result for reading: dimension, n, expectation, perception and the gap with its
+    interval, largest shortfall first."""
+    from kit import formats
+    from kit.servqual import dimension_name
+
+    table = gaps.table.sort_values("gap")
+    return _headed(pd.DataFrame({
+        "dimension": [dimension_name(d, lang) for d in table.index],
+        "n": table["n"].map(formats.count),
+        "expectation": table["expectation"].map(lambda v: formats.number(v, ".2f")),
+        "perception": table["perception"].map(lambda v: formats.number(v, ".2f")),
+        "gap": [interval(g, lo, hi, 2, True, lang) for g, lo, hi in
+                zip(table["gap"], table["ci_low"], table["ci_high"], strict=True)],
+    }), text)
+
+
+def kano_table(kano, text, lang: str | None = None) -> pd.DataFrame:
+    """A :func:`kit.kano.summary` result for reading: feature, category, its share, Better and Worse with their
+    intervals, and n."""
+    from kit import formats
+    from kit.kano import category_name
+
+    table = kano.table
+    return _headed(pd.DataFrame({
+        "feature": table.index.astype(str),
+        "kano_category": [category_name(c, lang) for c in table["category"]],
+        "kano_share": table["share"].map(lambda v: formats.number(v, ".0%")),
+        "better": [interval(v, lo, hi, 2, False, lang) for v, lo, hi in
+                   zip(table["better"], table["better_ci_low"], table["better_ci_high"], strict=True)],
+        "worse": [interval(v, lo, hi, 2, False, lang) for v, lo, hi in
+                  zip(table["worse"], table["worse_ci_low"], table["worse_ci_high"], strict=True)],
+        "n": table["n"].map(formats.count),
+    }), text)
+
+
+def drivers_table(result, text, lang: str | None = None) -> pd.DataFrame:
+    """A :func:`kit.drivers.key_drivers` result for reading: driver, importance (share of R², interval), mean
+    rating and what to do (the IPA quadrant), most important first."""
+    from kit import formats
+    from kit.i18n import t
+    from kit.plots import column_label
+
+    table = result.table.sort_values("rank")
+    return _headed(pd.DataFrame({
+        "driver": [column_label("survey_responses", d, lang) for d in table.index],
+        "importance": [interval(v, lo, hi, 3, False, lang) for v, lo, hi in
+                       zip(table["importance"], table["ci_low"], table["ci_high"], strict=True)],
+        "driver_share": table["share"].map(lambda v: formats.number(v, ".0%")),
+        "performance": table["performance"].map(lambda v: formats.number(v, ".2f")),
+        "quadrant": [t(f"models.ipa.quadrants.{q}", lang) for q in table["quadrant"]],
+    }), text)
+
+
+def pareto_table(causes: pd.DataFrame, text, lang: str | None = None) -> pd.DataFrame:
+    """A :func:`kit.recovery.pareto` table for reading: cause, complaints, share and cumulative share (%), and
+    whether the cause is one of the vital few (是/否)."""
+    from kit import formats
+
+    return _headed(pd.DataFrame({
+        "cause": causes["cause"],
+        "complaints": causes["n"].map(formats.count),
+        "share": causes["share"].map(lambda v: formats.number(v, ".1%")),
+        "cumulative": causes["cumulative"].map(lambda v: formats.number(v, ".1%")),
+        "vital": causes["vital"].map(lambda v: formats.yes_no(v, lang)),
+    }), text)
+
+
+def paradox_table(groups: pd.DataFrame, text, lang: str | None = None) -> pd.DataFrame:
+    """A :func:`kit.recovery.recovery_paradox` table for reading: group, n, NPS and promoter share with their
+    intervals, and the 90-day churn of complainers (— for customers without a complaint)."""
+    from kit import formats
+    from kit.i18n import t
+
+    return _headed(pd.DataFrame({
+        "paradox_group": [t(f"cxreport.groups.{g}", lang) for g in groups["group"]],
+        "n": groups["n"].map(formats.count),
+        "nps": [interval(v, lo, hi, 0, True, lang) for v, lo, hi in
+                zip(groups["value"], groups["ci_low"], groups["ci_high"], strict=True)],
+        "promoters": [interval(p * 100, lo * 100, hi * 100, 1, False, lang) for p, lo, hi in
+                      zip(groups["promoters"], groups["promoters_low"], groups["promoters_high"], strict=True)],
+        "churn": [interval(c * 100, lo * 100, hi * 100, 1, False, lang) for c, lo, hi in
+                  zip(groups["churn"], groups["churn_low"], groups["churn_high"], strict=True)],
+        "churn_n": [formats.count(k) if pd.notna(c) else formats.MISSING
+                    for c, k in zip(groups["churn"], groups["churn_n"], strict=True)],
+    }), text)
+
+
+def data_check(report, guard, text, lang: str | None = None):
+    """A table's :class:`kit.data.io.LoadReport` for the report's appendix: kit columns under their display
+    names, answers read as booleans shown as 是/否 (yes/no), identifiers in quoted examples pseudonymised
+    (:func:`kit.privacy.safe_report`), text escaped."""
+    from dataclasses import replace
+    from html import escape
+
+    from IPython.display import HTML
+
+    from kit.plots import column_label
+    from kit.privacy import safe_report
+
+    shown = safe_report(report, guard)
+    shown = replace(shown, coercions=tuple(replace(c, examples=tuple(_yes_no(e, lang) for e in c.examples))
+                                           for c in shown.coercions))
+    title = text[f"table_{report.kind}"]
+    lines = shown.lines(lang, label=lambda column: column_label(report.kind, column, lang), title=title)
+    return HTML("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+
+
+def _yes_no(example: str, lang: str | None) -> str:
+    """``"否 → False"`` as ``"否 → 否"`` (``"no"`` in en): a converted boolean in the reader's words."""
+    from kit.formats import yes_no
+
+    before, arrow, after = example.rpartition(" → ")
+    return f"{before}{arrow}{yes_no(after == 'True', lang)}" if arrow and after in ("True", "False") else example
+
+
+def missing(kind: str, columns, text, lang: str | None = None) -> str:
+    """The columns a section lacks, by their display names (a whole table by its title), for the "not in this
+    export" note."""
+    from kit.plots import column_label
+
+    if kind is None:
+        return text[f"table_{columns}"]
+    return text["list_separator"].join(column_label(kind, c, lang) for c in columns)

@@ -620,10 +620,11 @@ def paradox_test(tickets: pd.DataFrame, survey: pd.DataFrame, reply_within_h: fl
     return nps_diff(tickets.loc[well.to_numpy(dtype=bool), "post_nps"], untroubled(survey, tickets)[0]["nps"], ci=ci)
 
 
-def complaint_kpis(tickets: pd.DataFrame) -> dict[str, float]:
+def complaint_kpis(tickets: pd.DataFrame, targets: pd.DataFrame | None = None) -> dict[str, float]:
     """The scorecard KPIs a complaint log gives directly, for the columns it has (keys as in
-    :func:`kit.metrics.scorecard`): ``fcr`` (% resolved at first contact), ``resp_min`` (mean minutes to
-    the first reply) and ``resolve_h`` (mean hours to resolution) — [001]'s KPIs are means.
+    :func:`kit.metrics.scorecard`): ``fcr`` (% resolved at first contact), ``resp_min`` (minutes to the first
+    reply) and ``resolve_h`` (hours to resolution), each duration by the statistic its row of ``targets``
+    names (:func:`duration_kpi`; [001]'s KPIs are means, the default). Unanswered tickets are left out.
 
     >>> t = pd.DataFrame({"received_at": pd.to_datetime(["2025-01-01 08:00"] * 2),
     ...                   "first_response_at": pd.to_datetime(["2025-01-01 08:10", "2025-01-01 08:20"]),
@@ -631,11 +632,29 @@ def complaint_kpis(tickets: pd.DataFrame) -> dict[str, float]:
     >>> complaint_kpis(t)
     {'fcr': 50.0, 'resp_min': 15.0}
     """
+    chosen = {} if targets is None else targets.set_index("kpi")[["statistic", "within"]].to_dict("index")
     kpis = {}
     if "fcr" in tickets and tickets["fcr"].notna().any():
         kpis["fcr"] = float(pd.Series(tickets["fcr"], dtype="boolean").mean() * 100)
-    if {"received_at", "first_response_at"} <= set(tickets.columns):
-        kpis["resp_min"] = float(response_hours(tickets).mean() * 60)
-    if {"received_at", "resolved_at"} <= set(tickets.columns):
-        kpis["resolve_h"] = float(response_hours(tickets, "resolved_at").mean())
+    for kpi, end, scale in (("resp_min", "first_response_at", 60), ("resolve_h", "resolved_at", 1)):
+        if {"received_at", end} <= set(tickets.columns):
+            rule = chosen.get(kpi) or {}
+            kpis[kpi] = duration_kpi(response_hours(tickets, end) * scale, rule.get("statistic") or "mean",
+                                     rule.get("within"))
     return kpis
+
+
+def duration_kpi(durations: pd.Series, statistic: str = "mean", within: float | None = None) -> float:
+    """One statistic of skewed durations (missing ones left out): ``mean``, ``median``, ``p90`` (the 90th
+    percentile, linear interpolation as numpy's default) or ``share_within`` (% of durations ≤ ``within``).
+
+    >>> hours = pd.Series([0.5, 1.0, 2.0, 40.0, None])
+    >>> [round(duration_kpi(hours, s, 24), 3) for s in ("mean", "median", "p90", "share_within")]
+    [10.875, 1.5, 28.6, 75.0]
+    """
+    known = durations.dropna().astype(float)
+    if known.empty:
+        return float("nan")
+    if statistic == "share_within":
+        return float((known <= within).mean() * 100)
+    return float({"mean": known.mean, "median": known.median, "p90": lambda: known.quantile(0.9)}[statistic]())

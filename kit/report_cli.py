@@ -52,6 +52,18 @@ def _existing(path: Path | None) -> str | None:
     return str(path.resolve())
 
 
+def _targets(choice: str | None) -> str | None:
+    """``--targets``: a course preset by name, or a company's targets file (as an absolute path, since the report
+    runs in another folder), checked now so a bad file fails before the report starts."""
+    from kit.metrics import PRESETS, choose_targets
+
+    if choice is None or choice in PRESETS or choice in PRESETS.values():
+        return choice
+    chosen = _existing(Path(choice)) if Path(choice).suffix.lower() in (".yml", ".yaml") else choice
+    choose_targets(chosen)
+    return chosen
+
+
 def _check_cx_inputs(parameters: dict) -> None:
     """Load every table the CX report reads, as the report reads it, before a kernel starts: a bad file fails in
     about a second with all its problems listed, not after a notebook run."""
@@ -168,7 +180,7 @@ def cx(
     lang = _report_lang(lang)
     parameters = {"lang": lang, "data_path": _existing(data), "complaints_path": _existing(complaints),
                   "kano_path": _existing(kano), "mapping_path": _existing(mapping), "anonymize": anonymize,
-                  "target_source": targets}
+                  "targets": _targets(targets)}
     _check_cx_inputs(parameters)
     _run_one(Job(str(CX), parameters, str(out), f"cx-{safe_name(data.stem)}.{lang}",
                  t("cli.report.cx_title", lang), subtitle=data.name, lang=lang), pdf)

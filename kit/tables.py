@@ -12,14 +12,18 @@ STATUS_COLOURS = {"met": "#d8efe9", "near": "#fbeccb", "missed": "#f6d5da", "no_
 
 
 def scorecard(card, lang: str | None = None):
-    """A :func:`kit.metrics.scorecard` frame as a red/amber/green table: KPI, target, actual, status, source."""
+    """A :func:`kit.metrics.scorecard` frame as a red/amber/green table: KPI, target, actual, status, and where the
+    target comes from (源材料 [001] for a course target, the note of a company's targets file)."""
     lang = lang or get_lang()
     columns = {key: t(f"tables.scorecard.{key}", lang) for key in ("name", "target", "actual", "status", "source")}
+    from kit import formats
+
     view = card.assign(
         target=[f"{d} {v:g}" for d, v in zip(card["direction"], card["target"], strict=True)],
-        actual=card["actual"].map(lambda v: f"{v:.3g}"),
+        actual=card["actual"].map(lambda v: formats.number(v, ".3g")),
         status=[t(f"metrics.status.{s}", lang) for s in card["status"]],
-        source=card["source"].map(lambda s: f"[{s}]"),
+        source=card["source"].map(lambda s: t("tables.scorecard.course_source", lang, tag=s)
+                                  if str(s).isdigit() else str(s)),
     )[list(columns)].rename(columns=columns)
     colours = [STATUS_COLOURS[s] for s in card["status"]]
     status = columns["status"]
@@ -56,3 +60,15 @@ def headed(frame, headers=None, formats=None, *, precision: int = 2):
     formats = {headers[c]: f for c, f in (formats or {}).items() if c in headers}
     view = frame[list(headers)].rename(columns=headers)
     return view.style.hide(axis="index").format(formats, escape="html", na_rep="—", precision=precision)
+
+
+def collapsible(table, summary: str):
+    """A long table folded under a one-line ``summary`` the reader clicks to open (HTML ``<details>``): the
+    page stays short and nothing is lost. ``table``: a Styler from this module (or a frame); ``summary`` is
+    escaped."""
+    import html
+
+    from IPython.display import HTML
+
+    body = table.to_html() if hasattr(table, "to_html") else headed(table).to_html()
+    return HTML(f'<details class="kit-more"><summary>{html.escape(summary)}</summary>{body}</details>')

@@ -9,6 +9,7 @@ Use with the session ``browser`` fixture of conftest.py::
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 HOSTILE = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
@@ -59,3 +60,19 @@ def assert_inert(browser, path: str | Path, texts=HOSTILE) -> None:
         assert page.evaluate("[...document.scripts].every(s => !s.textContent.includes('alert(1)'))"), "an injected script"
     finally:
         page.close()
+
+
+CODE_WORDS = re.compile(r"\b(?:nan|NaN|None|True|False|NaT|inf)\b|\*\*|\b[a-z]+_[a-z0-9_]+\b|p = 0\.000\b|\d(?:\.\d+)?e-\d\d|"
+                        r"\(-\d")
+"""What a reader must never see on a report page: nan/None/booleans, literal Markdown, code names
+(snake_case), "p = 0.000", 4.4e-07 and "(-26" (an interval or number written for a program)."""
+
+
+def reader_problems(text: str, allowed=()) -> list[str]:
+    """Every place in a page's visible ``text`` (from :func:`check_page`) that shows code, not words, with a
+    little context; ``allowed`` lists exact matches that may stay (a file name the user gave, say)."""
+    found = []
+    for match in CODE_WORDS.finditer(text):
+        if match.group() not in allowed:
+            found.append(text[max(0, match.start() - 30):match.end() + 30].replace("\n", " ⏎ "))
+    return found

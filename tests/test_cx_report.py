@@ -7,12 +7,13 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from htmlcheck import HOSTILE, assert_inert, check_page
+from htmlcheck import HOSTILE, assert_inert, check_page, reader_problems
 
 from kit import metrics, recovery, weights
 from kit.data import io
 from kit.paths import NOTEBOOKS, ROOT, SAMPLE
 from kit.pipeline import execute, export_html
+from kit.plots import column_label
 from kit.text import load as load_text
 
 REPORT = NOTEBOOKS / "reports" / "cx-report.ipynb"
@@ -31,7 +32,9 @@ def outputs(path: Path) -> tuple[str, list[str]]:
 
 
 def headings(lang: str) -> list[str]:
-    return [v.lstrip("# ") for k, v in load_text("reports/cx-report", lang).items() if k.endswith("_heading")]
+    """The report's h2 headings in order: the summary, the sections, the appendices."""
+    text = load_text("reports/cx-report", lang)
+    return [v.lstrip("# ") for k, v in text.items() if k.endswith("_heading")] + [text["sources"].split("\n")[0][3:]]
 
 
 def run(tmp: Path, name: str, title: str, **parameters) -> tuple[str, str, Path]:
@@ -105,7 +108,7 @@ def messy(tmp_path_factory):
 def test_every_section_is_shown_in_order(sample_runs, lang):
     markdown, html, _ = sample_runs[lang]
     found = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", html)]
-    assert [h.replace("¶", "").strip() for h in found][:13] == headings(lang)
+    assert [h.replace("¶", "").strip() for h in found] == headings(lang)
     assert "text.show(" not in html and "import kit" not in html, "code is hidden"
     assert load_text("reports/cx-report", lang)["absent"].split("{")[0] not in markdown, "nothing skipped"
 
@@ -158,7 +161,7 @@ def test_messy_export_is_read_mapped_and_reported(messy):
     assert f"仅权重一项就使样本相当于 {nps.n_eff:,.0f} 份答卷" in markdown
     assert "**1,500 份问卷**" in markdown and "**400 条投诉**" in markdown
     assert "表头映射" in markdown, "the mapping applied is named"
-    for shown in ("Q1 您向朋友推荐我们的可能性 → nps", "工单 No. → ticket_id", "内部备注", "坐席备注", "GB18030"):
+    for shown in ("Q1 您向朋友推荐我们的可能性 → 推荐意愿", "工单 No. → 工单号", "内部备注", "坐席备注", "GB18030"):
         assert shown.lower() in html.lower(), shown
     for note in (f"{survey['nps'].iloc[0]}分 → {survey['nps'].iloc[0]}", "N/A → ∅"):
         assert note in html, note
@@ -170,8 +173,9 @@ def test_messy_export_is_read_mapped_and_reported(messy):
 def test_messy_export_skips_what_it_lacks(messy):
     text = load_text("reports/cx-report", "zh")
     markdown = messy["markdown"]
-    assert text.format("absent", columns="kano_answers") in markdown
-    assert text.format("paradox_missing", columns="post_nps, churned_90d").split("；")[0] in markdown
+    assert text.format("absent", columns=text["table_kano_answers"]) in markdown
+    lacking = "、".join(column_label("tickets", c, "zh") for c in ("post_nps", "churned_90d"))
+    assert text.format("paradox_missing", columns=lacking) in markdown
     guessed = recovery.classify_failures(messy["tickets"]["complaint_text"])["type"]
     assert text.format("failure_guessed", k=int(guessed.notna().sum()), n=len(guessed)) in markdown
     assert "最常见的失误类型" not in markdown, "a guessed failure type is never headlined"
@@ -188,10 +192,35 @@ def test_messy_html_has_no_raw_identifiers_even_inside_texts(messy):
     assert "请回电 P-" in html.replace("&lt;", "<"), "a phone inside a comment is pseudonymised"
 
 
-def test_the_html_pages_open_cleanly(browser, sample_runs, messy):
+def test_the_html_pages_open_cleanly_in_the_readers_language(browser, sample_runs, messy):
+    """Every page opens without errors and shows no code: no nan/None/True/False, no literal Markdown, no
+    snake_case names, p-values and intervals written for people (the user's own file names may stay)."""
+    files = ("survey_responses", "kano_answers")  # survey_responses.csv, kano_answers.csv: the user's names
     for lang, (_, _, path) in sample_runs.items():
-        check_page(browser, path, headings=headings(lang))
-    check_page(browser, messy["path"], headings=headings("zh"))
+        assert reader_problems(check_page(browser, path, headings=headings(lang)), files) == [], lang
+    problems = reader_problems(check_page(browser, messy["path"], headings=headings("zh")), ("**",))
+    assert problems == [], "\n".join(problems)  # "**bold**" is a customer's own text, shown as typed
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_first_screen_is_the_summary(browser, sample_runs, lang):
+    """On a 1280 × 900 screen a manager sees NPS, CSAT and CES with intervals and the actions begin."""
+    text = load_text("reports/cx-report", lang)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(sample_runs[lang][2].resolve().as_uri())
+        first = page.locator("h2").first
+        assert first.inner_text().replace("¶", "").strip() == text["summary_heading"].lstrip("# ")
+        table = page.locator("table").first
+        rows = table.inner_text()
+        for name in ("nps", "csat", "ces"):
+            assert text[f"summary_metric_{name}"] in rows
+        assert ("至" if lang == "zh" else " to ") in rows
+        actions = page.get_by_text(text["summary_actions"].split("**")[1], exact=True).bounding_box()
+        assert actions["y"] < 900, f"the actions start at {actions['y']:.0f} px, below the first screen"
+        page.screenshot(path=str(sample_runs[lang][2].with_suffix(".first-screen.png")))
+    finally:
+        page.close()
 
 
 def test_hostile_text_shows_as_text_and_never_runs(browser, messy):

@@ -18,6 +18,12 @@ TEXT = {"col_nps": "NPS", "col_csat": "CSAT", "col_ces": "CES", "col_segment": "
         "col_period": "Month"}
 
 
+def signed(x: float) -> str:
+    """A whole number as a report writes it: a sign, a true minus (U+2212), and no sign on zero."""
+    shown = f"{x:+.0f}"
+    return "0" if shown in ("+0", "-0") else shown.replace("-", "\u2212")
+
+
 def answers(promoters: int, passives: int, detractors: int) -> list[int]:
     return [10] * promoters + [8] * passives + [3] * detractors
 
@@ -78,7 +84,7 @@ def expected_nps_column(survey, weights=None):
         rest = (survey["nps"][~inside], None if w is None else w[~inside])
         value, _, _, (low, high) = adjusted_nps(*part)
         tested = inside.sum() >= 30
-        shown[segment] = f"{value:+.0f} ({low:+.0f} to {high:+.0f})" if tested else "—"
+        shown[segment] = f"{signed(value)} ({signed(low)} to {signed(high)})" if tested else "—"
         if tested:
             p_values[segment] = nps_p_value(part[0], rest[0], part[1], rest[1])
             signs[segment] = adjusted_nps(*part)[1] - adjusted_nps(*rest)[1]
@@ -173,7 +179,7 @@ def test_periods_show_the_statistical_alert_and_the_rule_beside_it():
     expected = []
     for month, ok, w, r in zip(MONTHS.values(), shown, warn, rule, strict=True):
         value, _, _, (low, high) = adjusted_nps(month)
-        cell = f"{value:+.0f} ({low:+.0f} to {high:+.0f})" if ok else "—"
+        cell = f"{signed(value)} ({signed(low)} to {signed(high)})" if ok else "—"
         expected.append(cell + (" ⚠" if w else "") + (" △" if r else ""))
     assert table.columns.tolist() == ["Month", "n", "NPS"]
     assert table["Month"].tolist() == labels and table["n"].tolist() == [len(v) for v in MONTHS.values()]

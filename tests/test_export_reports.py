@@ -103,10 +103,10 @@ def test_the_report_headlines_the_company_categories_not_guessed_failure_types(r
     tickets = loaded[TICKETS[0]]
     top = top_of(raw_tickets(TICKETS[0])["投诉类别"].value_counts(), text["tied"])
     assert text.format("category_top", **top) in markdown
-    assert text.format("next_category", **top) in markdown
+    assert text.format("action_category", **top) in markdown
     guessed = recovery.classify_failures(tickets["complaint_text"])["type"]
     assert text.format("failure_guessed", k=int(guessed.notna().sum()), n=len(tickets)) in markdown
-    for key in ("failure_top", "next_failure"):
+    for key in ("failure_top", "finding_failure", "action_failure"):
         assert literal(text[key]) not in markdown, key
 
 

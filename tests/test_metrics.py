@@ -419,7 +419,7 @@ def test_scorecard_status_bands():
     assert card.loc["complaint_rate", "status"] == "met"
     assert card.loc["csat_mean", "status"] == "no_data"
     assert card.loc["ces", "direction"] == "≤" and card.loc["ces", "source"] == "000"
-    assert card.loc["resp_min", "name"] == "Mean time to first reply (minutes)"
+    assert card.loc["resp_min", "name"] == "Time to first reply: mean (minutes)"  # [001] defines the KPIs as means
     strict = scorecard({"nps": 57.5}, near=0)
     assert strict["status"].tolist() == ["missed"]
 

@@ -106,8 +106,10 @@ class LoadReport:
     matched: dict[str, str] = _field(default_factory=dict)  # question header → kit column, by its wording
     notes: tuple = ()  # (code, params) of what the platform adapter did (header rows, row ids …)
 
-    def lines(self, lang: str | None = None) -> list[str]:
-        """A localised summary, one fact per line (printed by ``kit data check``)."""
+    def lines(self, lang: str | None = None, label=None, title: str | None = None) -> list[str]:
+        """A localised summary, one fact per line (printed by ``kit data check``). ``label`` names kit columns
+        for a reader (column → display name; the kit names by default) and ``title`` the table (its kind)."""
+        label = label or str
 
         def say(key, **params):
             return t(f"report.load.{key}", lang, **params)
@@ -116,7 +118,7 @@ class LoadReport:
             more = len(items) - limit
             return say("sep").join(items[:limit]) + (say("more", n=more) if more > 0 else "")
 
-        out = [say("rows", file=self.path.name, n=self.n_rows, kind=self.kind)]
+        out = [say("rows", file=self.path.name, n=self.n_rows, kind=title or self.kind)]
         if self.platform != "generic":
             out.append(say("platform", platform=say(f"platforms.{self.platform}")))
         reasons: dict[str, list[int]] = {}
@@ -127,7 +129,7 @@ class LoadReport:
                            rows=listing([str(r) for r in rows])))
         out += [say(f"adapter.{code}", **params) for code, params in self.notes]
         if self.matched:
-            out.append(say("matched", columns=listing([f"{h} → {n}" for h, n in self.matched.items()])))
+            out.append(say("matched", columns=listing([f"{h} → {label(n)}" for h, n in self.matched.items()])))
         for header, mapping in self.decoded.items():
             pairs = [f"{_show(a)} → {_show(b)}" for a, b in list(mapping.items())[:EXAMPLES]]
             out.append(say("decoded", column=header, n=len(mapping), examples=say("examples_sep").join(pairs)))
@@ -136,23 +138,23 @@ class LoadReport:
         if self.sheet is not None:
             out.append(say("sheet", sheet=self.sheet))
         if self.mapped:
-            pairs = [f"{header} → {name}" for header, name in self.mapped.items()]
+            pairs = [f"{header} → {label(name)}" for header, name in self.mapped.items()]
             source = self.mapping_file.name if self.mapping_file else "columns="
             out.append(say("mapped", file=source, columns=listing(pairs)))
-        renamed = [f"{header} → {name}" for header, name in self.header_map.items()
+        renamed = [f"{header} → {label(name)}" for header, name in self.header_map.items()
                    if header != name and header not in self.mapped and header not in self.matched]
         if renamed:
             out.append(say("renamed", columns=listing(renamed)))
         if self.extra_columns:
             out.append(say("extra", columns=listing(self.extra_columns)))
         if self.missing_optional:
-            out.append(say("absent", columns=listing(self.missing_optional)))
-        empty = [f"{name} {n}" for name, n in self.n_missing.items() if n]
+            out.append(say("absent", columns=listing([label(c) for c in self.missing_optional])))
+        empty = [f"{label(name)} {n}" for name, n in self.n_missing.items() if n]
         if empty:
             out.append(say("empty", cells=listing(empty)))
         for c in self.coercions:
             change = say(f"notes.{c.note_code}", count=c.count)
-            out.append(say("coercion", column=c.column, change=change, examples=say("examples_sep").join(c.examples)))
+            out.append(say("coercion", column=label(c.column), change=change, examples=say("examples_sep").join(c.examples)))
         if not self.coercions:
             out.append(say("unchanged"))
         return out

@@ -32,11 +32,20 @@ from .estimates import (
 )
 from .planning import nps_sample_size, sample_size
 from .segments import by_segment, metric_name
-from .targets import DIRECTIONS, STATUSES, kpi_targets, scorecard, survey_kpis
+from .targets import (
+    DIRECTIONS,
+    PRESETS,
+    STATUSES,
+    choose_targets,
+    kpi_targets,
+    read_targets,
+    scorecard,
+    survey_kpis,
+)
 from .trends import period_trend, trend_alert
 
 __all__ = [
     "NPS_BANDS", "DIRECTIONS", "STATUSES", "NPSResult", "NPSDiffResult", "CSATResult", "CESResult", "nps",
     "nps_diff", "csat", "ces", "nps_band", "z_test", "sample_size", "nps_sample_size", "by_segment",
-    "metric_name", "period_trend", "trend_alert", "kpi_targets", "scorecard", "survey_kpis",
+    "metric_name", "period_trend", "trend_alert", "kpi_targets", "choose_targets", "read_targets", "PRESETS", "scorecard", "survey_kpis",
 ]

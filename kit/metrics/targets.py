@@ -15,6 +15,15 @@ from .estimates import ces, csat, nps
 
 DIRECTIONS = {">=": "≥", "≥": "≥", "<=": "≤", "≤": "≤"}
 STATUSES = ("met", "near", "missed", "no_data")
+DURATIONS = ("resp_min", "resolve_h")
+"""KPIs measured on skewed durations, where the target must say which statistic it means."""
+STATISTICS = ("mean", "median", "p90", "share_within")
+"""How a duration KPI summarises its tickets: the mean, the median, the 90th percentile, or the % of tickets
+within ``within`` (a duration in the KPI's unit; the target is then a percent)."""
+PRESETS = {"course": None, "consulting": "000", "frontline": "001"}
+"""The course's target sets by the name a manager picks: the course default, [000]'s consulting benchmarks,
+[001]'s frontline service KPI table."""
+COLUMNS = ["kpi", "direction", "target", "unit", "source", "name_key", "statistic", "within"]
 EXACT = 9
 """Actuals and targets are compared after rounding to 9 decimals, so 49.99999999999999 meets a target of 50."""
 
@@ -39,7 +48,8 @@ def _load_targets(path=None) -> tuple[dict, str]:
         for source, target in (spec.get("targets") or {}).items():
             entry = target if isinstance(target, Mapping) else {"target": target}
             variants[_source_tag(source)] = {"target": float(entry["target"]), "name": entry.get("name", kpi)}
-        kpis[kpi] = {"direction": direction, "unit": spec.get("unit", ""), "targets": variants}
+        kpis[kpi] = {"direction": direction, "unit": spec.get("unit", ""), "targets": variants,
+                     "statistic": spec.get("statistic", "mean" if kpi in DURATIONS else "")}
     return kpis, _source_tag(config.get("default_source", "000"))
 
 
@@ -78,8 +88,9 @@ def kpi_targets(source: str | None = None, path=None) -> pd.DataFrame:
             chosen = [default if default in variants else sorted(variants)[0]]
         for src in chosen:
             rows.append({"kpi": kpi, "direction": spec["direction"], "target": variants[src]["target"],
-                         "unit": spec["unit"], "source": src, "name_key": variants[src]["name"]})
-    return pd.DataFrame(rows, columns=["kpi", "direction", "target", "unit", "source", "name_key"])
+                         "unit": spec["unit"], "source": src, "name_key": variants[src]["name"],
+                         "statistic": spec["statistic"], "within": np.nan})
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _user_targets(targets: Mapping) -> pd.DataFrame:
@@ -101,18 +112,97 @@ def _user_targets(targets: Mapping) -> pd.DataFrame:
             raise KitError("metrics_bad_direction", kpi=kpi, value=direction)
         unit = known.get(kpi, {}).get("unit", "")
         rows.append({"kpi": kpi, "direction": symbol, "target": float(target), "unit": unit,
-                     "source": _source_tag(source), "name_key": kpi})
-    return pd.DataFrame(rows, columns=["kpi", "direction", "target", "unit", "source", "name_key"])
+                     "source": _source_tag(source), "name_key": kpi,
+                     "statistic": known.get(kpi, {}).get("statistic", ""), "within": np.nan})
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _kpi_name(key: str, lang: str | None) -> str:
-    """Display name of a KPI from the locale files; the key itself when it has none."""
+def read_targets(path) -> pd.DataFrame:
+    """A company's own targets file (YAML; template ``course/config/targets-template.yml``, docs/targets.md):
+    ``name`` and ``kpis``, each KPI with ``target``, ``direction`` (">=" / "<="), for durations a ``statistic``
+    (:data:`STATISTICS`; ``within`` for share_within) and a ``note`` saying where the target comes from.
+    Returns the rows :func:`scorecard` scores against, tagged with the note (else the file's name).
+
+    >>> from kit.paths import COURSE
+    >>> row = read_targets(COURSE / "config" / "targets-template.yml").set_index("kpi").loc["resp_min"]
+    >>> row["statistic"], float(row["target"]), float(row["within"])
+    ('share_within', 90.0, 60.0)
+    """
+    import yaml
+
+    from kit.paths import resolve
+
+    path = resolve(path)
+    if not path.is_file():
+        raise KitError("file_not_found", file=path)
+    with open(path, encoding="utf-8") as fh:
+        config = yaml.safe_load(fh)
+    if not isinstance(config, Mapping) or not isinstance(config.get("kpis"), Mapping) or not config["kpis"]:
+        raise KitError("metrics_targets_file", file=path.name)
+    known, _ = _load_targets()
+    rows = [_target_row(path.name, kpi, spec, known) for kpi, spec in config["kpis"].items()]
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame.attrs["name"] = str(config.get("name") or path.stem)
+    return frame
+
+
+def _target_row(file: str, kpi: str, spec, known: Mapping) -> dict:
+    """One KPI of a targets file, checked: a known KPI, a number, a direction, a statistic durations allow."""
+    if kpi not in known:
+        raise KitError("metrics_targets_unknown_kpi", file=file, kpi=kpi, kpis=", ".join(known))
+    spec = spec if isinstance(spec, Mapping) else {"target": spec}
+    try:
+        target = float(spec.get("target"))
+    except (TypeError, ValueError):
+        raise KitError("metrics_targets_bad_value", file=file, kpi=kpi, value=spec.get("target")) from None
+    direction = DIRECTIONS.get(str(spec.get("direction", known[kpi]["direction"])).strip())
+    if direction is None:
+        raise KitError("metrics_bad_direction", kpi=kpi, value=spec.get("direction"))
+    statistic = str(spec.get("statistic", known[kpi]["statistic"]))
+    within = spec.get("within")
+    if kpi in DURATIONS and (statistic not in STATISTICS or (statistic == "share_within") != (within is not None)):
+        raise KitError("metrics_targets_bad_statistic", file=file, kpi=kpi, value=statistic,
+                       choices=", ".join(STATISTICS))
+    unit = "%" if statistic == "share_within" else known[kpi]["unit"]
+    return {"kpi": kpi, "direction": direction, "target": target, "unit": unit,
+            "source": str(spec.get("note") or file), "name_key": kpi,
+            "statistic": statistic if kpi in DURATIONS else "", "within": np.nan if within is None else float(within)}
+
+
+def choose_targets(choice=None) -> pd.DataFrame:
+    """The targets a report scores against: a preset by name (:data:`PRESETS`; "000"/"001" also accepted),
+    or a company's targets file (:func:`read_targets`). The frame's ``attrs["preset"]`` names the preset
+    (None for a file, whose ``attrs["name"]`` is its own).
+
+    >>> chosen = choose_targets("consulting")
+    >>> chosen.attrs["preset"], float(chosen.set_index("kpi").loc["nps", "target"])
+    ('consulting', 50.0)
+    """
+    if choice is None or str(choice).strip() in (*PRESETS, *PRESETS.values()):
+        name = next((k for k, v in PRESETS.items() if str(choice).strip() in (k, v)), "course")
+        frame = kpi_targets(PRESETS[name])
+        frame.attrs["preset"] = name
+        return frame
+    if Path(str(choice)).suffix.lower() not in (".yml", ".yaml"):
+        raise KitError("metrics_unknown_targets", value=choice, presets=", ".join(PRESETS))
+    return read_targets(choice)
+
+
+def _kpi_name(key: str, lang: str | None, statistic: str = "", within=np.nan, unit: str = "") -> str:
+    """Display name of a KPI from the locale files (the key itself when it has none), with the statistic a
+    duration KPI is measured by: "Time to first reply: median (minutes)", "… share within 60 min (%)"."""
     from kit.i18n import t
 
     try:
-        return t(f"metrics.kpi.{key}", lang)
+        name = t(f"metrics.kpi.{key}", lang)
     except KeyError:
         return str(key)
+    if not statistic:
+        return name
+    units = t(f"metrics.unit.{key}", lang)
+    if statistic == "share_within":
+        return t("metrics.statistic.share_within", lang, name=name, within=f"{within:g}", unit=units)
+    return t(f"metrics.statistic.{statistic}", lang, name=name, unit=units)
 
 
 def _actuals_frame(actuals) -> pd.DataFrame:
@@ -174,8 +264,10 @@ def scorecard(actuals, targets=None, source: str | None = None, *, near: float =
     near = check_positive("near", near, 0, inclusive=True)
     if targets is None:
         table = kpi_targets(source)
+    elif isinstance(targets, pd.DataFrame):
+        table = targets
     elif isinstance(targets, (str, Path)):
-        table = kpi_targets(source, path=targets)
+        table = read_targets(targets)
     else:
         table = _user_targets(targets)
     frame = _actuals_frame(actuals)
@@ -188,10 +280,11 @@ def scorecard(actuals, targets=None, source: str | None = None, *, near: float =
         frame = frame.rename_axis("row").reset_index()
         ids = ["row"]
     blocks = []
-    for position, (kpi, direction, target, unit, src, name_key) in enumerate(table.itertuples(index=False)):
+    for position, (kpi, direction, target, unit, src, name_key, statistic, within) in enumerate(
+            table[COLUMNS].itertuples(index=False)):
         block = frame[ids].copy()
         block["kpi"] = kpi
-        block["name"] = _kpi_name(name_key, lang)
+        block["name"] = _kpi_name(name_key, lang, statistic, within, unit)
         block["target"] = target
         block["direction"] = direction
         block["actual"] = pd.to_numeric(frame[kpi]).astype(float).to_numpy()
