@@ -509,12 +509,15 @@ def _primary(observations: pd.DataFrame) -> pd.DataFrame:
 
 def behaviour(observations: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
     """Kirkpatrick level 3 [000]: share of observed behaviour items met at 30 days (application) and 90 days
-    (behaviour change), per item and over ``all`` items, with Wilson intervals. Rows: wave × item."""
+    (behaviour change), per item and over ``all`` items, with Wilson intervals. Rows: wave × item; ``n`` counts
+    observations, ``trainees`` the people observed."""
     z = z_crit(check_confidence(ci))
     obs = _primary(observations).dropna(subset=["met"])
     obs = obs.assign(item=obs["item"].astype(str), met=obs["met"].astype(bool))
-    per_item = obs.groupby(["wave", "item"], sort=True)["met"].agg(n="count", met="sum")
-    overall = obs.groupby("wave")["met"].agg(n="count", met="sum")
+    obs = obs.assign(trainee_id=obs["trainee_id"].astype(str))
+    per_item = obs.groupby(["wave", "item"], sort=True).agg(n=("met", "count"), met=("met", "sum"),
+                                                            trainees=("trainee_id", "nunique"))
+    overall = obs.groupby("wave").agg(n=("met", "count"), met=("met", "sum"), trainees=("trainee_id", "nunique"))
     overall.index = pd.MultiIndex.from_arrays([overall.index, ["all"] * len(overall)], names=["wave", "item"])
     out = pd.concat([per_item, overall]).sort_index(level="wave", sort_remaining=False).reset_index()
     out["share"] = out["met"] / out["n"]
@@ -764,33 +767,40 @@ class Kirkpatrick(Result):
         return self.summary
 
 
+MEASURE_FORMATS = {"overall": ".2f", "recommend_nps": "+.0f", "gain": "+.1f", "met_30": ".0%", "met_90": ".0%",
+                   "nps_diff": "+.1f", "csat_diff": "+.1f"}
+"""How each Kirkpatrick headline is written (format spec of :func:`kit.formats.number`)."""
+
+
 def kirkpatrick(trainees, marks=None, reaction=None, observations=None, survey=None, ci: float = 0.95) -> Kirkpatrick:
     """Kirkpatrick's four levels [000] for a cohort: L1 reaction (mean overall rating, 1–5), L2 learning (mean
     pre → post gain in points, :func:`gain_table` ``all``), L3 behaviour (share of items met at 30 and 90 days),
-    L4 results (NPS and CSAT top-2-box of the trainees' customers, after − before). Each headline has its n and
-    interval; ``due`` gives the dates each level is due."""
+    L4 results (NPS and CSAT top-2-box of the trainees' customers, after − before). Each headline has its
+    interval and its ``n`` in ``unit`` (trainees, or customer ``responses`` for L4; L3 also counts its
+    ``observations``); ``due`` gives the dates each level is due."""
     rows = []
     rea = reaction_summary(reaction, ci) if reaction is not None and len(reaction) else None
     if rea is not None:
         n = int(rea.scores.loc["overall", "n"]) if "overall" in rea.scores.index else 0
-        rows.append(("L1", "overall", rea.overall, *rea.overall_ci, n))
+        rows.append(("L1", "overall", rea.overall, *rea.overall_ci, n, "trainees", np.nan))
         if rea.recommend is not None:
-            rows.append(("L1", "recommend_nps", rea.nps, *rea.nps_ci, rea.recommend.n))
+            rows.append(("L1", "recommend_nps", rea.nps, *rea.nps_ci, rea.recommend.n, "trainees", np.nan))
     gains = gain_table(marks, ci) if marks is not None and len(marks) else None
     if gains is not None and "all" in gains.index:
         g = gains.loc["all"]
-        rows.append(("L2", "gain", g["diff"], g["ci_low"], g["ci_high"], int(g["n"])))
+        rows.append(("L2", "gain", g["diff"], g["ci_low"], g["ci_high"], int(g["n"]), "trainees", np.nan))
     beh = behaviour(observations, ci) if observations is not None and len(observations) else None
     agreement = observer_agreement(observations, ci) if beh is not None else None
     if beh is not None:
         for r in beh[beh["item"] == "all"].itertuples(index=False):
-            rows.append(("L3", f"met_{r.wave}", r.share, r.ci_low, r.ci_high, int(r.n)))
+            rows.append(("L3", f"met_{r.wave}", r.share, r.ci_low, r.ci_high, int(r.trainees), "trainees", int(r.n)))
     res = None
     if survey is not None and len(survey) and "agent_id" in survey:
         res = results(survey, trainees, ci)
-        rows.append(("L4", "nps_diff", res.nps_diff, *res.nps_diff_ci, res.n_before + res.n_after))
-        rows.append(("L4", "csat_diff", res.csat_diff, *res.csat_diff_ci, res.n_before + res.n_after))
-    summary = pd.DataFrame(rows, columns=["level", "measure", "value", "ci_low", "ci_high", "n"])
+        n = res.n_before + res.n_after
+        rows.append(("L4", "nps_diff", res.nps_diff, *res.nps_diff_ci, n, "responses", np.nan))
+        rows.append(("L4", "csat_diff", res.csat_diff, *res.csat_diff_ci, n, "responses", np.nan))
+    summary = pd.DataFrame(rows, columns=["level", "measure", "value", "ci_low", "ci_high", "n", "unit", "observations"])
     return Kirkpatrick(summary=summary, reaction=rea, learning=gains, behaviour=beh, agreement=agreement, results=res,
                        due=due_dates(trainees) if "trained_on" in trainees else None)
 
@@ -885,7 +895,7 @@ def at_risk(trainees: pd.DataFrame, marks=None, observations=None, ninegrid=None
     """Trainees who need follow-up, one row each with the rules they trip (columns of :data:`RISK_REASONS`),
     ``reasons`` (the codes, comma-separated) and the numbers behind them. Rules and defaults:
 
-    - ``no_post_test``: sat a module's pre-test but not its post-test;
+    - ``no_post_test``: sat a module's pre-test but not its post-test (those modules in ``missing_post``);
     - ``post_below_pass``: mean post-test percentage (over modules) below ``pass_mark`` (default 0.6);
     - ``missing_exercises``: submitted fewer exercises than the cohort's set;
     - ``no_gain``: mean post − pre over the modules sat twice ≤ ``min_gain`` points (default 0);
@@ -899,7 +909,10 @@ def at_risk(trainees: pd.DataFrame, marks=None, observations=None, ninegrid=None
     if marks is not None and len(marks):
         scores = test_scores(marks)
         pre_all, post_all = scores["pre"].drop(columns="all"), scores["post"].drop(columns="all")
-        missing_post = (pre_all.notna() & post_all.isna()).any(axis=1).reindex(ids, fill_value=False)
+        lacking = pre_all.notna() & post_all.isna()
+        missing_post = lacking.any(axis=1).reindex(ids, fill_value=False)
+        out["missing_post"] = pd.Series([",".join(lacking.columns[row]) for row in lacking.to_numpy()],
+                                        index=lacking.index, dtype=object).reindex(ids).fillna("")
         out["post_pct"] = post_all.mean(axis=1).reindex(ids)
         out["gain"] = (scores["post"]["all"] - scores["pre"]["all"]).reindex(ids)
         flags["no_post_test"] = missing_post
@@ -936,11 +949,11 @@ def recommendations(*, items=None, alphas=None, gains=None, ninegrid=None, behav
                     results=None, funnel=None, agreement=None, risk=None, min_completion: float = 0.8,
                     fast_pace: float = 0.4, alpha_min: float = 0.7, p_max: float = 0.05) -> list[tuple[str, dict]]:
     """Rule-based findings from the results of this module, as ``(code, params)`` pairs in a fixed order;
-    :func:`recommendation_texts` renders them (``assessment.recommend.<code>`` in ``kit/locale``). Rules:
+    :mod:`kit.cohortsummary` words, ranks and assigns them. Rules:
 
-    - ``item_review`` per flagged item of :func:`item_table` (facility outside 0.2–0.9, discrimination < 0.2 or
-      Moodle-dubious efficiency < 0.15);
-    - ``low_alpha`` per assessment with alpha < ``alpha_min`` (0.7, Nunnally 1978);
+    - ``item_review``: the flagged items of :func:`item_table` (facility outside 0.2–0.9, discrimination < 0.2
+      or Moodle-dubious efficiency < 0.15), all in one finding (``items``, out of ``total``);
+    - ``low_alpha``: the assessments with alpha < ``alpha_min`` (0.7, Nunnally 1978), lowest first;
     - ``gain_not_significant`` per module whose paired test has p ≥ ``p_max``;
     - ``weak_ability``: the weakest nine-grid ability after training;
     - ``behaviour_lowest``: the behaviour item met least often at 90 days;
@@ -950,19 +963,19 @@ def recommendations(*, items=None, alphas=None, gains=None, ninegrid=None, behav
     - ``low_completion`` per funnel step reached by fewer than ``min_completion`` (0.8) of the enrolled;
     - ``at_risk``: how many trainees need a follow-up.
 
-    >>> recommendations(alphas=pd.DataFrame({"exercise_id": ["T"], "phase": ["pre"], "alpha": [0.5],
-    ...                                      "ci_low": [0.3], "ci_high": [0.6]}))
-    [('low_alpha', {'exercise': 'T', 'phase': 'pre', 'alpha': 0.5, 'ci_low': 0.3, 'ci_high': 0.6})]
+    >>> [(code, len(params["assessments"])) for code, params in recommendations(alphas=pd.DataFrame(
+    ...     {"exercise_id": ["T", "U"], "phase": ["pre", "post"], "alpha": [0.5, 0.8], "ci_low": [0.3, 0.7],
+    ...      "ci_high": [0.6, 0.9]}))]
+    [('low_alpha', 1)]
     """
     recs: list[tuple[str, dict]] = []
-    if items is not None and len(items):
-        for r in items[items["flags"] != ""].itertuples(index=False):
-            recs.append(("item_review", {"exercise": r.exercise_id, "phase": r.phase, "item": r.item, "facility": float(r.facility),
-                                         "discrimination": float(r.discrimination), "flags": r.flags}))
-    if alphas is not None and len(alphas):
-        for r in alphas[alphas["alpha"] < alpha_min].itertuples(index=False):
-            recs.append(("low_alpha", {"exercise": r.exercise_id, "phase": r.phase, "alpha": float(r.alpha),
-                                       "ci_low": float(r.ci_low), "ci_high": float(r.ci_high)}))
+    if items is not None and (items["flags"] != "").any():
+        flagged = items[items["flags"] != ""]
+        recs.append(("item_review", {"items": flagged[["exercise_id", "phase", "item", "facility", "discrimination", "flags"]]
+                                     .reset_index(drop=True), "total": len(items)}))
+    if alphas is not None and (alphas["alpha"] < alpha_min).any():
+        low = alphas[alphas["alpha"] < alpha_min].sort_values("alpha", kind="stable")
+        recs.append(("low_alpha", {"assessments": low[["exercise_id", "phase", "alpha", "ci_low", "ci_high"]].reset_index(drop=True)}))
     if gains is not None and len(gains):
         for module, r in gains.iterrows():
             if module != "all" and not r["p_value"] < p_max:
@@ -996,36 +1009,42 @@ def stage_name(stage: str, lang: str | None = None) -> str:
     return t(f"assessment.stage.{stage}", lang)
 
 
+def reason_names(codes: str, missing_post: str = "", lang: str | None = None) -> list[str]:
+    """The comma-separated rule codes of one :func:`at_risk` row in words, naming the modules of
+    ``missing_post`` whose post-test is missing.
+
+    >>> reason_names("no_post_test,no_gain", "M3", "en")
+    ['no M3 post-test', 'no gain from pre- to post-test']
+    """
+    sep = t("assessment.list_sep", lang)
+    return [t("assessment.reason.no_post_test_in", lang, modules=missing_post.replace(",", sep))
+            if code == "no_post_test" and missing_post else t(f"assessment.reason.{code}", lang)
+            for code in codes.split(",")]
+
+
+def risk_reasons(risk: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """Each row of :func:`at_risk` as its reasons in words (:func:`reason_names`), joined as a list."""
+    modules = risk["missing_post"] if "missing_post" in risk else pd.Series("", index=risk.index)
+    return [t("assessment.list_sep", lang).join(reason_names(codes, missing, lang))
+            for codes, missing in zip(risk["reasons"], modules, strict=True)]
+
+
+def basis(n, unit: str = "trainees", observations=None, lang: str | None = None) -> str:
+    """What a headline is based on, in words: "48 名学员", "2,129 份客户问卷", "48 名学员（192 项观察）".
+
+    >>> basis(48, observations=192, lang="en")
+    '48 trainees (192 observations)'
+    """
+    from kit.formats import count, is_missing
+
+    if unit == "trainees" and not is_missing(observations):
+        return t("assessment.unit.observed", lang, n=count(n), k=count(observations))
+    return t(f"assessment.unit.{unit}", lang, n=count(n))
+
+
 def behaviour_name(item: str, lang: str | None = None) -> str:
     """Display name of an observed behaviour item (``all`` for every item)."""
     return t(f"assessment.behaviour.{item}", lang)
-
-
-def recommendation_texts(recs: list[tuple[str, dict]], lang: str | None = None) -> list[str]:
-    """Each ``(code, params)`` of :func:`recommendations` as a sentence in ``lang``; ability, behaviour, funnel
-    step and flag codes become their display names (never HTML: the caller escapes).
-
-    >>> recommendation_texts([("at_risk", {"n": 3})], "en")
-    ['3 trainees need a follow-up: see the list of trainees at risk.']
-    """
-    from kit.ninegrid import ability_name
-
-    lang = lang or get_lang()
-    out = []
-    for code, params in recs:
-        shown = dict(params)
-        if "ability" in shown:
-            shown["ability"] = ability_name(shown["ability"], lang)
-        if "behaviour" in shown:
-            shown["behaviour"] = behaviour_name(shown["behaviour"], lang)
-        if "stage" in shown:
-            shown["stage"] = stage_name(shown["stage"], lang)
-        if "flags" in shown:
-            shown["flags"] = t("assessment.list_sep", lang).join(t(f"assessment.flag.{f}", lang) for f in shown["flags"].split(","))
-        if "phase" in shown:
-            shown["phase"] = t(f"assessment.phase.{shown['phase']}", lang)
-        out.append(t(f"assessment.recommend.{code}", lang, **shown))
-    return out
 
 
 # --- roster and presentation ------------------------------------------------------------------------------------

@@ -38,13 +38,8 @@ def interval(value, low, high, digits: int = 1, sign: bool = False, lang: str | 
     '—'
     """
     from kit import formats
-    from kit.i18n import get_lang
 
-    if value is None or pd.isna(value):
-        return formats.MISSING
-    spec = f"{'+' if sign else ''}.{digits}f"
-    span = formats.interval(low, high, spec, lang)
-    return f"{formats.number(value, spec)}（{span}）" if (lang or get_lang()) == "zh" else f"{formats.number(value, spec)} ({span})"
+    return formats.estimate(value, low, high, f"{'+' if sign else ''}.{digits}f", lang)
 
 
 def load_table(path, kind: str, mapping_path=None, *, main: str = "survey_responses"):

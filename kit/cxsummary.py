@@ -10,13 +10,13 @@ sections never disagree. Wording lives in ``course/reports/cx-report.<lang>.yml`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from kit import formats
 from kit.cxreport import DRIVERS, SCORES, SEGMENTS, absent
+from kit.findings import Finding, worded
 from kit.text import Markdown
 
 ALPHA = 0.05
@@ -27,17 +27,6 @@ OWNERS = {"sla": ("service_lead", 14), "alerts": ("cx", 7), "segment": ("cx", 14
           "vital": ("quality", 30), "servqual": ("training", 30), "category": ("quality", 30),
           "failure": ("training", 30), "kano": ("product", 90), "paradox": ("service_lead", 30)}
 """Who owns each kind of action (a role, ``owner_<role>`` in the report text) and in how many days it is due."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One finding of the report: what the data show, and (when it calls for one) what to do, by whom, by when."""
-
-    key: str
-    text: str
-    action: str | None = None
-    owner: str | None = None
-    due: dt.date | None = None
 
 
 def analyse(survey, tickets, kano_answers, text, *, weight=None, as_of=None, targets=None, lang=None) -> dict:
@@ -166,11 +155,7 @@ def findings(found: dict, text, today: dt.date | None = None) -> list[Finding]:
     for key in PRIORITY:
         facts = _facts(key, found, text)
         if facts is not None:
-            role, days = OWNERS[key]
-            variant = facts.pop("variant", "")
-            out.append(Finding(key, text.format(f"finding_{key}{variant}", **facts),
-                               text.format(f"action_{key}{variant}", **facts),
-                               text[f"owner_{role}"], today + dt.timedelta(days=days)))
+            out.append(worded(key, facts, text, OWNERS[key], today))
     return out
 
 
@@ -213,17 +198,3 @@ def _facts(key: str, found: dict, text) -> dict | None:
         variant = "_unclear" if not test.p_value < ALPHA else "_yes" if test.diff > 0 else "_worse"
         return {"diff": formats.number(test.diff, "+.0f"), "variant": variant}
     return None
-
-
-def action_lines(items: list[Finding], text, limit: int | None = None) -> Markdown:
-    """The actions of ``items`` as a numbered Markdown list: what to do, the owner role and the due date."""
-    actions = [f for f in items if f.action][:limit]
-    if not actions:
-        return Markdown(text["action_none"])
-    return Markdown("\n".join(f"{i}. {text.format('action_line', action=Markdown(f.action), owner=Markdown(f.owner), due=Markdown(f'{f.due:%Y-%m-%d}'))}"
-                              for i, f in enumerate(actions, start=1)))
-
-
-def finding_lines(items: list[Finding], limit: int | None = None) -> Markdown:
-    """The findings of ``items`` as a Markdown bullet list."""
-    return Markdown("\n".join(f"- {f.text}" for f in items[:limit]))

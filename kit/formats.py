@@ -15,7 +15,7 @@ MISSING = "—"
 MINUS = "\u2212"
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
     """None, NaN, NaT or pd.NA."""
     import pandas as pd
 
@@ -24,7 +24,7 @@ def _missing(value) -> bool:
 
 def number(value, spec: str = ".1f") -> str:
     """``value`` formatted by ``spec`` with a true minus sign; "—" when missing (None, NaN, pd.NA)."""
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     text = format(float(value), spec)
     if text.lstrip("+-") in {"0", "0.0", "0.00", "0.000"} or set(text.lstrip("+-")) <= {"0", ".", "%"}:
@@ -34,25 +34,36 @@ def number(value, spec: str = ".1f") -> str:
 
 def count(value) -> str:
     """A count as an integer with thousands separators ("—" when missing): ``24.0`` → ``"24"``."""
-    return MISSING if _missing(value) else f"{round(float(value)):,}"
+    return MISSING if is_missing(value) else f"{round(float(value)):,}"
 
 
 def interval(low, high, spec: str = ".1f", lang: str | None = None) -> str:
     """A confidence interval as "low 至 high" (zh) / "low to high" (en), both ends formatted by ``spec``."""
-    if _missing(low) or _missing(high):
+    if is_missing(low) or is_missing(high):
         return MISSING
     return t("formats.interval", lang or get_lang(), low=number(low, spec), high=number(high, spec))
 
 
+def estimate(value, low, high, spec: str = ".1f", lang: str | None = None) -> str:
+    """An estimate with its interval as people write it: "+12.3（+8.1 至 +16.5）" / "+12.3 (+8.1 to +16.5)";
+    "—" when the estimate is missing, the value alone when its interval is."""
+    if is_missing(value):
+        return MISSING
+    if is_missing(low) or is_missing(high):
+        return number(value, spec)
+    span = interval(low, high, spec, lang)
+    return f"{number(value, spec)}（{span}）" if (lang or get_lang()) == "zh" else f"{number(value, spec)} ({span})"
+
+
 def p_value(p) -> str:
     """A p-value as APA writes it: "p = 0.031", "p < 0.001" (never "p = 0.000" or "4.4e-07")."""
-    if _missing(p):
+    if is_missing(p):
         return MISSING
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def yes_no(flag, lang: str | None = None) -> str:
     """A boolean as 是/否 (zh) or yes/no (en); "—" when missing."""
-    if _missing(flag):
+    if is_missing(flag):
         return MISSING
     return t("formats.yes" if bool(flag) else "formats.no", lang or get_lang())

@@ -175,11 +175,12 @@ def _schema_fields(kind: str):
 def trend(data, metric: str = "nps", *, x: str = "submitted_at", freq: str = "M", drop: float = 0.10,
           periods: int = 2, min_n: int = 30, weights=None, kind: str = "survey_responses", lang: str | None = None,
           ax=None):
-    """``metric`` (nps, csat or ces) per period of ``x`` with its 95 % interval as a band; a red marker where
-    the statistical alert fires (a significant fall from the previous period) and an open orange marker where
-    [000]'s rule fires (a fall of more than ``drop``, 10 %, in ``periods`` consecutive periods)
-    (:func:`kit.metrics.period_trend`)."""
-    from kit.metrics import period_trend
+    """``metric`` (nps, csat or ces) per period of ``x`` with its 95 % interval as a band; a red triangle where
+    the statistical alert fires (a significant change for the worse from the previous period) and an open
+    orange marker where [000]'s rule fires (worse by more than ``drop``, 10 %, in ``periods`` consecutive
+    periods) (:func:`kit.metrics.period_trend`). Markers and legend name the change's direction: a fall, or a
+    rise for CES (effort, lower is better)."""
+    from kit.metrics import metric_name, period_trend
 
     lang = lang or get_lang()
     table = period_trend(data, metric, x=x, freq=freq, drop=drop, periods=periods, min_n=min_n,
@@ -188,12 +189,19 @@ def trend(data, metric: str = "nps", *, x: str = "submitted_at", freq: str = "M"
     ax.fill_between(table.index, table["ci_low"], table["ci_high"], color="#30638e", alpha=0.18,
                     label=t("plots.ci95", lang))
     ax.plot(table.index, table["value"], marker="o", color="#30638e", label=t(f"plots.metric.{metric}", lang))
-    fired = table[table["alert"]]
-    ax.scatter(fired.index, fired["value"], s=140, marker="v", color="#d1495b", zorder=3,
-               label=t("plots.alert", lang))
-    rule = table[table["rule_alert"]]
-    ax.scatter(rule.index, rule["value"], s=260, marker="o", facecolors="none", edgecolors="#edae49", linewidths=2,
-               zorder=4, label=t("plots.rule_alert", lang, drop=round(drop * 100), periods=periods))
+    worse = "fall" if metric_name(metric) != "ces" else "rise"
+    for column, changed, style in (
+        ("alert", "vs_previous", {"s": 140, "color": "#d1495b", "zorder": 3}),
+        ("rule_alert", "change", {"s": 260, "marker": "o", "facecolors": "none", "edgecolors": "#edae49",
+                                  "linewidths": 2, "zorder": 4}),
+    ):
+        fired = table[table[column]]
+        rising = fired[changed].to_numpy(dtype=float) > 0
+        groups = [(d, fired[rising == (d == "rise")]) for d in ("fall", "rise")]
+        for direction, rows in [g for g in groups if len(g[1])] or [(worse, fired)]:
+            marker = {"marker": "^" if direction == "rise" else "v"} if column == "alert" else {}
+            ax.scatter(rows.index, rows["value"], **marker, **style,
+                       label=t(f"plots.{column}_{direction}", lang, drop=round(drop * 100), periods=periods))
     ax.tick_params(axis="x", rotation=45)
     ax.set(xlabel=t("plots.period", lang), ylabel=t(f"plots.metric.{metric}", lang))
     ax.set_title(t("plots.trend", lang, metric=t(f"plots.metric.{metric}", lang)))
@@ -244,10 +252,67 @@ def servqual_radar(data, *, dimensions=None, lang: str | None = None, ax=None):
     return ax
 
 
+def label_points(ax, xs, ys, labels, *, fontsize: float = 9, marker_size: float = 70, avoid=()):
+    """Annotate each point (``xs``, ``ys``) with its label at the nearest free spot: greedily, the first offset
+    whose box stays inside the axes and overlaps no marker, no label placed before and no artist of ``avoid``
+    (e.g. the legend); labels moved away from their point get a leader line. Returns the annotations."""
+    import numpy as np
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    fig.draw_without_rendering()  # lay the figure out before measuring
+    renderer = fig.canvas.get_renderer()
+    px_per_pt = fig.dpi / 72
+    frame = ax.get_window_extent(renderer)
+    points = ax.transData.transform(np.column_stack([xs, ys]).astype(float))
+    r = (marker_size ** 0.5 / 2 + 1) * px_per_pt
+    taken = [Bbox.from_extents(x - r, y - r, x + r, y + r) for x, y in points]
+    taken += [a.get_window_extent(renderer) for a in avoid if a is not None]
+    directions = [(1, 0.5), (1, 1), (0, 1), (-1, 1), (-1, 0.5), (-1, -1), (0, -1), (1, -1)]
+    near, offsets = 6, [(dx * d, dy * d) for d in (6, 14, 24, 36, 50) for dx, dy in directions]
+
+    def overlap(box):
+        outside = box.width * box.height - max(0, min(box.x1, frame.x1) - max(box.x0, frame.x0)) * max(
+            0, min(box.y1, frame.y1) - max(box.y0, frame.y0))
+        return outside * 10 + sum(max(0, min(box.x1, b.x1) - max(box.x0, b.x0))
+                                  * max(0, min(box.y1, b.y1) - max(box.y0, b.y0)) for b in taken)
+
+    placed = []
+    items = zip(zip(xs, ys, strict=True), points, map(str, labels), strict=True)
+    for (x, y), (px, py), label in sorted(items, key=lambda item: (-item[1][1], item[1][0])):  # top to bottom
+        probe = ax.text(0, 0, label, fontsize=fontsize)
+        width, height = probe.get_window_extent(renderer).size + 4  # 2 px of air around the text
+        probe.remove()
+        best = None
+        for dx, dy in offsets:
+            ha, va = ("left" if dx > 0 else "right" if dx < 0 else "center"), ("bottom" if dy > 0 else "top")
+            left = px + dx * px_per_pt - {"left": 0, "center": width / 2, "right": width}[ha]
+            bottom = py + dy * px_per_pt - {"bottom": 0, "top": height}[va]
+            box = Bbox.from_bounds(left, bottom, width, height)
+            cost = overlap(box)
+            if max(abs(dx), abs(dy)) <= near:  # no leader line: the label must be nearest its own point
+                gaps = np.hypot(np.clip(points[:, 0], box.x0, box.x1) - points[:, 0],
+                                np.clip(points[:, 1], box.y0, box.y1) - points[:, 1])
+                own = np.hypot(min(max(px, box.x0), box.x1) - px, min(max(py, box.y0), box.y1) - py)
+                cost += 500 * int((gaps < own + 2 * r).sum() > 1)
+            if best is None or cost < best[0]:
+                best = (cost, dx, dy, ha, va, box)
+            if cost == 0:
+                break
+        _, dx, dy, ha, va, box = best
+        far = max(abs(dx), abs(dy)) > near
+        placed.append(ax.annotate(label, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                                  fontsize=fontsize, arrowprops={"arrowstyle": "-", "color": "#888", "lw": 0.6,
+                                                                 "shrinkA": 0, "shrinkB": 4} if far else None))
+        taken.append(box)
+    return placed
+
+
 def kano_map(data, *, feature: str = "feature", functional: str = "functional",
              dysfunctional: str = "dysfunctional", lang: str | None = None, ax=None):
     """Kano Better/Worse map: |Worse| (dissatisfaction if absent) against Better (satisfaction if present),
-    one labelled point per feature, coloured by its Kano category; quadrant lines at 0.5."""
+    one point per feature, coloured by its Kano category and labelled clear of the other labels and the legend
+    (:func:`label_points`); quadrant lines at 0.5."""
     from kit.kano import category_name, summary
 
     lang = lang or get_lang()
@@ -256,13 +321,12 @@ def kano_map(data, *, feature: str = "feature", functional: str = "functional",
     for category, rows in table.groupby("category", sort=True):
         ax.scatter(-rows["worse"], rows["better"], s=70, color=KANO_COLOURS.get(category, "#666"),
                    label=category_name(category, lang))
-    for name, row in table.iterrows():
-        ax.annotate(str(name), (-row["worse"], row["better"]), xytext=(5, 4), textcoords="offset points", fontsize=9)
     ax.axvline(0.5, color="#999", lw=0.8, ls="--")
     ax.axhline(0.5, color="#999", lw=0.8, ls="--")
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel=t("models.kano.worse", lang), ylabel=t("models.kano.better", lang))
     ax.set_title(t("models.kano.title", lang))
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    legend = ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    label_points(ax, -table["worse"], table["better"], [_plain(n) for n in table.index], avoid=[legend])
     return ax
 
 
@@ -282,18 +346,16 @@ def importance_performance(data, outcome: str, drivers, *, method: str = "shaple
     ax.axvline(x_mid, color="#999", lw=0.8, ls="--")
     ax.axhline(y_mid, color="#999", lw=0.8, ls="--")
     ax.scatter(table["performance"], table["share"], s=80, color=[QUADRANT_COLOURS[q] for q in table["quadrant"]])
-    fields = _schema_fields(kind)
-    for name, row in table.iterrows():
-        label = column_label(kind, name, lang) if name in fields else str(name)
-        ax.annotate(label, (row["performance"], row["share"]), xytext=(6, 4), textcoords="offset points", fontsize=9)
     corners = {"concentrate": (0.02, 0.96, "left", "top"), "keep_up": (0.98, 0.96, "right", "top"),
                "low_priority": (0.02, 0.04, "left", "bottom"), "overkill": (0.98, 0.04, "right", "bottom")}
-    for quadrant, (qx, qy, ha, va) in corners.items():
-        ax.text(qx, qy, quadrant_name(quadrant, lang), transform=ax.transAxes, ha=ha, va=va, fontsize=9,
-                color=QUADRANT_COLOURS[quadrant])
+    quadrants = [ax.text(qx, qy, quadrant_name(quadrant, lang), transform=ax.transAxes, ha=ha, va=va, fontsize=9,
+                         color=QUADRANT_COLOURS[quadrant]) for quadrant, (qx, qy, ha, va) in corners.items()]
     ax.margins(0.25)
     ax.set(xlabel=t("models.ipa.performance", lang), ylabel=t("models.ipa.importance", lang))
     ax.set_title(t("plots.ipa_title", lang, outcome=column_label(kind, outcome, lang), r2=result.r2, n=result.n))
+    fields = _schema_fields(kind)
+    labels = [column_label(kind, name, lang) if name in fields else _plain(name) for name in table.index]
+    label_points(ax, table["performance"], table["share"], labels, marker_size=80, avoid=quadrants)
     return ax
 
 
@@ -303,6 +365,34 @@ def importance_performance(data, outcome: str, drivers, *, method: str = "shaple
 def _plain(text) -> str:
     """User text as a literal matplotlib label: ``$`` would start mathtext."""
     return str(text).replace("$", r"\$")
+
+
+DURATION_TICKS = (1 / 60, 5 / 60, 15 / 60, 0.5, 1, 2, 4, 8, 24, 72, 168, 336, 720, 2160)  # hours
+
+
+def duration_label(hours: float, lang: str | None = None) -> str:
+    """A duration in hours as people say it: "15 分钟", "1 小时", "24 小时", "7 天" (zh) or "15 min", "1 h" (en)."""
+    lang = lang or get_lang()
+    if hours < 1:
+        return t("plots.duration.minutes", lang, n=f"{hours * 60:.3g}")
+    if hours < 100:
+        return t("plots.duration.hours", lang, n=f"{hours:.3g}")
+    return t("plots.duration.days", lang, n=f"{hours / 24:.3g}")
+
+
+def duration_axis(ax, axis: str = "x", *, most: int = 9, lang: str | None = None):
+    """Label a log-scaled axis of hours with :func:`duration_label` at round durations (:data:`DURATION_TICKS`,
+    at most ``most``) instead of powers of ten; call it once the axis limits are final."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    low, high = sorted(target.get_view_interval())
+    ticks = [h for h in DURATION_TICKS if low <= h <= high]
+    step = -(-len(ticks) // most)
+    target.set_major_locator(FixedLocator(ticks[::step]) if len(ticks) >= 2 else LogLocator(subs=(1, 2, 5)))
+    target.set_major_formatter(FuncFormatter(lambda v, _: duration_label(v, lang) if v > 0 else ""))
+    target.set_minor_formatter(NullFormatter())
+    return ax
 
 
 def resolution_hours(data, *, end: str = "resolved_at", start: str = "received_at", limits=(24, 72),
@@ -326,7 +416,8 @@ def resolution_hours(data, *, end: str = "resolved_at", start: str = "received_a
         share = float((done <= limit).mean()) if len(done) else float("nan")
         ax.axvline(limit, color=colour, ls="--", lw=1.2,
                    label=t("cxreport.plots.within", lang, hours=f"{limit:g}", share=share))
-    ax.set(xlabel=t("cxreport.plots.hours", lang), ylabel=t("cxreport.plots.tickets", lang))
+    duration_axis(ax, lang=lang)
+    ax.set(xlabel=t("plots.duration.axis", lang), ylabel=t("cxreport.plots.tickets", lang))
     ax.set_title(t("cxreport.plots.resolution_title", lang, n=len(done), open=int(hours.isna().sum()),
                    median=float(done.median()) if len(done) else float("nan")))
     ax.legend(frameon=False)
@@ -421,7 +512,7 @@ def training_scores(data, *, highlight: str | None = None, lang: str | None = No
         ax.scatter([], [], color="#d1495b", s=40, label=t("trainee.you", lang))
     ax.set(ylim=(0, 100), xlabel=t("assessment.plot.module", lang), ylabel=t("assessment.plot.score_pct", lang))
     ax.set_title(t("assessment.plot.scores_title", lang))
-    ax.legend(frameon=False, fontsize=8, title=None)
+    ax.legend(frameon=False, fontsize=8, title=None, loc="upper left", bbox_to_anchor=(1.01, 1))  # off the boxes
     return ax
 
 

@@ -108,13 +108,89 @@ def customers(data, trainee_id: str):
     return assessment.results(survey[survey["agent_id"] == trainee_id], data.trainees[data.trainees["trainee_id"] == trainee_id])
 
 
-def follow_up(data, trainee_id: str, pass_mark: float = assessment.PASS_MARK, lang: str | None = None) -> list[str]:
-    """The at-risk rules of :func:`kit.assessment.at_risk` the trainee trips, as display names in ``lang``."""
+def risk_row(data, trainee_id: str, pass_mark: float = assessment.PASS_MARK) -> pd.Series | None:
+    """The trainee's row of :func:`kit.assessment.at_risk` (the rules tripped and the numbers behind them), or
+    None when no rule fires."""
     risk = assessment.at_risk(data.trainees, data.marks, data.observations, data.ninegrid, pass_mark=pass_mark)
     row = risk[risk["trainee_id"] == trainee_id]
-    if row.empty:
+    return None if row.empty else row.iloc[0]
+
+
+def follow_up(data, trainee_id: str, pass_mark: float = assessment.PASS_MARK, lang: str | None = None) -> list[str]:
+    """The at-risk rules of :func:`kit.assessment.at_risk` the trainee trips, as display names in ``lang``
+    (naming the modules whose post-test is missing)."""
+    row = risk_row(data, trainee_id, pass_mark)
+    if row is None:
         return []
-    return [t(f"assessment.reason.{code}", lang or get_lang()) for code in row["reasons"].iloc[0].split(",")]
+    return assessment.reason_names(row["reasons"], row.get("missing_post", ""), lang or get_lang())
+
+
+def overview(data, trainee_id: str, text, pass_mark: float = assessment.PASS_MARK, lang: str | None = None) -> pd.DataFrame:
+    """The first screen of the trainee's report, one row per part that has data: assessments passed, the
+    before/after test score, the weakest self-rated abilities, the behaviours met at the latest observation,
+    the customers' NPS change and the follow-up; each with the cohort's figure beside it where there is one.
+    Cells are plain text (the caller escapes them); wording from the report's ``overview_*`` texts."""
+    from kit import formats
+    from kit import ninegrid as nine
+
+    lang = lang or get_lang()
+    rows = []
+    passed = scores(data, trainee_id, pass_mark)
+    if passed is not None:
+        rows.append(("scores", text["overview_passed"].format(passed=int(passed["passed"].sum()), taken=len(passed)), formats.MISSING))
+    change = gains(data, trainee_id)
+    if change is not None:
+        everything = change.loc["all"]
+        rows.append(("gain", text["overview_gain"].format(pre=formats.number(everything["pre"], ".0f"), post=formats.number(everything["post"], ".0f"),
+                                                          diff=formats.number(everything["diff"], "+.0f")),
+                     text["overview_points"].format(diff=formats.number(everything["cohort_diff"], "+.1f"))))
+    ratings = ninegrid_ratings(data, trainee_id)
+    if ratings is not None:
+        rows.append(("ninegrid", listed((nine.ability_name(a, lang) for a in nine.assess(ratings[1]).weakest), lang), formats.MISSING))
+    observed = behaviour(data, trainee_id)
+    if observed is not None:
+        latest = observed[(observed["wave"] == observed["wave"].max()) & (observed["item"] != "all")]
+        cohort = assessment.behaviour(data.observations)
+        share = cohort.loc[(cohort["wave"] == latest["wave"].iloc[0]) & (cohort["item"] == "all"), "share"]
+        rows.append(("behaviour", text["overview_behaviour"].format(met=int((latest["share"] == 1).sum()), total=len(latest),
+                                                                     wave=int(latest["wave"].iloc[0])),
+                     text["overview_share"].format(share=formats.number(share.iloc[0], ".0%"))))
+    served = customers(data, trainee_id)
+    if served is not None and served.n_before and served.n_after:
+        rows.append(("customers", formats.estimate(served.nps_diff, *served.nps_diff_ci, "+.0f", lang), formats.MISSING))
+    reasons = follow_up(data, trainee_id, pass_mark, lang)
+    rows.append(("followup", listed(reasons, lang) if reasons else text["overview_none"], formats.MISSING))
+    frame = pd.DataFrame(rows, columns=["part", "you", "cohort"])
+    frame["part"] = [text[f"overview_part_{p}"] for p in frame["part"]]
+    return frame.rename(columns={c: text[f"overview_col_{c}"] for c in frame.columns})
+
+
+def next_steps(data, trainee_id: str, text, today, pass_mark: float = assessment.PASS_MARK, lang: str | None = None) -> list[str]:
+    """The trainee's next steps, most urgent first, each with its due date (``today`` + days): a missing
+    post-test to sit (14 days), a resit below the pass mark (30), a SMART goal for the weakest ability (7),
+    coaching on a behaviour not yet seen (30), then the weekly practice every trainee keeps up. Markdown
+    sentences from the report's ``step_*`` texts."""
+    import datetime as dt
+
+    from kit import ninegrid as nine
+
+    lang = lang or get_lang()
+    due = lambda days: f"{today + dt.timedelta(days=days):%Y-%m-%d}"  # noqa: E731
+    steps = []
+    row = risk_row(data, trainee_id, pass_mark)
+    if row is not None and row["no_post_test"]:
+        steps.append(text.format("step_post_test", modules=listed(row["missing_post"].split(","), lang), due=due(14)))
+    if row is not None and row["post_below_pass"]:
+        steps.append(text.format("step_resit", due=due(30)))
+    ratings = ninegrid_ratings(data, trainee_id)
+    if ratings is not None:
+        steps.append(text.format("step_goal", ability=nine.ability_name(nine.assess(ratings[1]).weakest[0], lang), due=due(7)))
+    observed = behaviour(data, trainee_id)
+    missed = missed_at_latest(observed) if observed is not None else []
+    if missed:
+        steps.append(text.format("step_behaviour", items=listed((assessment.behaviour_name(i, lang) for i in missed), lang), due=due(30)))
+    steps += [text.format("step_practice", due=due(30)), text.format("step_review", due=due(30))]
+    return steps
 
 
 def listed(names, lang: str | None = None) -> str:
@@ -129,13 +205,15 @@ def phase_labels(lang: str | None = None) -> tuple[str, str]:
 
 def gains_view(table: pd.DataFrame, lang: str | None = None):
     """A :func:`gains` table for reading: module, pre %, post %, gain (points), normalised gain, cohort gain."""
+    from kit.formats import number
     from kit.tables import headed
 
     lang = lang or get_lang()
     view = table.reset_index()
     view["module"] = view["module"].replace({"all": t("trainee.all_modules", lang)})
     headers = {c: t(f"trainee.column.{c}", lang) for c in ("module", "pre", "post", "diff", "g", "cohort_diff")}
-    return headed(view, headers, {"pre": "{:.0f}", "post": "{:.0f}", "diff": "{:+.0f}", "g": "{:.2f}", "cohort_diff": "{:+.1f}"})
+    spec = {"pre": ".0f", "post": ".0f", "diff": "+.0f", "g": ".2f", "cohort_diff": "+.1f"}
+    return headed(view, headers, {c: (lambda x, f=f: number(x, f)) for c, f in spec.items()})
 
 
 def _mark(share: float) -> str:

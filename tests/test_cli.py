@@ -96,7 +96,8 @@ def test_demo_writes_reports_in_both_languages_and_prints_their_paths(tmp_path):
         for suffix in ("html", "ipynb")
     )
     assert all(p.stat().st_size > 10_000 for p in printed)
-    assert "<h1" in (tmp_path / "cx-report.zh.html").read_text(encoding="utf-8")
+    page = (tmp_path / "cx-report.zh.html").read_text(encoding="utf-8")
+    assert '<p class="kit-title">客户体验报告</p>' in page and "<h2" in page  # titled once, by the page header
 
 
 def test_the_help_and_error_frames_speak_the_users_language():

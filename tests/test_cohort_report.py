@@ -16,15 +16,15 @@ from kit.paths import COURSE, ROOT, SAMPLE
 from kit.pipeline import execute, export_html
 
 NOTEBOOK = ROOT / "notebooks" / "reports" / "cohort-report.ipynb"
-SECTIONS = ("roster_heading", "scores_heading", "pass_heading", "items_heading", "reliability_heading", "gain_heading",
+SECTIONS = ("summary_heading", "roster_heading", "scores_heading", "pass_heading", "items_heading", "reliability_heading", "gain_heading",
             "kirkpatrick_heading", "reaction_heading", "learning_heading", "behaviour_heading", "results_heading",
-            "ninegrid_heading", "risk_heading", "recommend_heading")
+            "ninegrid_heading", "risk_heading", "recommend_heading", "appendix_heading")
 pytestmark = pytest.mark.xdist_group("cohort_report")
 
 
 def headings(lang: str) -> list[str]:
     text = yaml.safe_load((COURSE / "reports" / f"cohort-report.{lang}.yml").read_text(encoding="utf-8"))
-    return [text[k].lstrip("#").strip() for k in ("title", *SECTIONS)]
+    return [text[k].lstrip("#").strip() for k in SECTIONS]
 
 
 def outputs(path: Path) -> str:
@@ -87,11 +87,55 @@ def test_anonymised_report_shows_no_trainee_name(reports, lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_page_in_the_browser(browser, reports, lang):
-    from htmlcheck import check_page
+def test_page_reads_in_the_readers_language(browser, reports, lang):
+    """No code on the page: no nan/None/True/False, snake_case names, literal Markdown, "p = 0.000" or
+    "(-0.2"; the data folder's path never shown, source tags only in the sources appendix."""
+    from htmlcheck import check_page, reader_problems
 
     text = check_page(browser, reports[lang][1], headings=headings(lang))
-    assert text
+    problems = reader_problems(text, ("survey_responses",))  # survey_responses.csv: the user's own file name
+    assert problems == [], "\n".join(problems)
+    assert str(SAMPLE) not in text
+    body, appendix = text.split(yaml.safe_load((COURSE / "reports" / f"cohort-report.{lang}.yml").read_text(encoding="utf-8"))["sources"].split("\n")[0].lstrip("# "), 1)
+    assert not re.search(r"\[00\d\]|［00\d］", body) and "[000]" in appendix and "[001]" in appendix
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_first_screen_is_the_summary(browser, reports, lang):
+    """On a 1280 × 900 screen a trainer sees the four levels with intervals and what they are based on, the
+    findings, and the actions begin."""
+    from kit.text import load as load_text
+
+    text = load_text("reports/cohort-report", lang)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(reports[lang][1].resolve().as_uri())
+        assert page.locator("h2").first.inner_text().replace("¶", "").strip() == text["summary_heading"].lstrip("# ")
+        rows = page.locator("table").first.inner_text()
+        for key in ("reaction", "learning", "behaviour", "results", "risk"):
+            assert text[f"summary_metric_{key}"] in rows, key
+        assert ("至" if lang == "zh" else " to ") in rows and "p < 0.001" in rows
+        actions = page.get_by_text(text["summary_actions"].split("**")[1], exact=True).bounding_box()
+        assert actions["y"] < 900, f"the actions start at {actions['y']:.0f} px, below the first screen"
+        page.screenshot(path=str(reports[lang][1].with_suffix(".first-screen.png")))
+    finally:
+        page.close()
+
+
+def test_counts_are_people_and_quiz_items_are_one_finding(reports, cohort):
+    """Level 3 is based on the trainees observed (not the observations); the flagged items are one finding; a
+    trainee listed for a missing post-test is told which module."""
+    shown = outputs(reports["zh"][0])
+    k = A.kirkpatrick(cohort.trainees, cohort.marks, cohort.reaction, cohort.observations, cohort.survey)
+    level3 = k.summary[k.summary["level"] == "L3"].iloc[-1]
+    people = cohort.observations["trainee_id"].nunique()
+    assert level3["n"] == people < level3["observations"]
+    assert A.basis(people, observations=level3["observations"], lang="zh") in shown
+    assert shown.count("需要复核（") == 2  # once in the summary, once among all findings
+    risk = A.at_risk(cohort.trainees, cohort.marks, cohort.observations, cohort.ninegrid)
+    lacking = risk[risk["no_post_test"]]
+    for modules in lacking["missing_post"]:
+        assert f"缺少 {modules} 后测" in shown
 
 
 def test_names_shown_when_not_anonymised_and_hostile_text_inert(tmp_path, browser):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit import cxsummary, formats, metrics, recovery
+from kit import cxsummary, findings, formats, metrics, recovery
 from kit.errors import KitError
 from kit.paths import COURSE
 from kit.text import load as load_text
@@ -174,7 +174,7 @@ def test_no_finding_without_its_evidence():
     facts["sla"] = pd.Series({"breached": 0, "n": 10, "share": 1.0})
     keys = [f.key for f in cxsummary.findings(facts, text, TODAY)]
     assert "servqual" not in keys and "sla" not in keys
-    assert cxsummary.action_lines([], text) == text["action_none"]
+    assert findings.action_lines([], text) == text["action_none"]
 
 
 @pytest.mark.parametrize(("diff", "p", "variant"), [(12.0, 0.01, "_yes"), (-9.0, 0.02, "_worse"), (3.0, 0.4, "_unclear")])
@@ -187,6 +187,6 @@ def test_the_paradox_finding_follows_its_test(diff, p, variant):
 
 def test_action_lines_number_owner_and_date():
     text = load_text("reports/cx-report", "en")
-    lines = cxsummary.action_lines(cxsummary.findings(_facts(), text, TODAY), text, 3).splitlines()
+    lines = findings.action_lines(cxsummary.findings(_facts(), text, TODAY), text, 3).splitlines()
     assert len(lines) == 3 and lines[0].startswith("1. ") and lines[2].startswith("3. ")
     assert "Owner: customer-service lead; due 2026-03-16." in lines[0]

@@ -57,7 +57,7 @@ def test_cohort_report_on_the_sample_data_in_chinese(tmp_path, browser):
     assert result.returncode == 0, result.stderr
     (page,) = wrote(result)
     assert page.name == "cohort-2025-B.zh.html" and page.with_suffix(".ipynb").exists()
-    text = check_page(browser, page, headings=["培训批次报告", "10. 改进建议"])
+    text = check_page(browser, page, headings=["摘要", "10. 改进建议"])
     assert "S025" in text and "S001" not in text, "only the cohort's own trainees"
 
 
@@ -84,7 +84,7 @@ def test_every_trainee_report_in_parallel_in_each_trainees_language(tmp_path, sm
     assert "6" in result.stdout
     for page in pages[:2]:
         lang = page.suffixes[0].strip(".")
-        check_page(browser, page, headings=["个人培训报告" if lang == "zh" else "Personal training report"])
+        check_page(browser, page, headings=["一览" if lang == "zh" else "At a glance"])
     assert_inert(browser, pages[0], texts=[HOSTILE_NAME])
 
 

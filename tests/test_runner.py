@@ -86,7 +86,7 @@ con = sqlite3.connect("local.db"); con.execute("create table t (x int)"); con.cl
 plt.plot([1, 2]); plt.savefig("figure.png"); plt.close("all")
 legit = {
     "csv_rows": len(pd.read_csv("sub/copy.csv")),
-    "course_title": bool(text.load("reports/cx-report", "zh")["title"]),
+    "course_text": bool(text.load("reports/cx-report", "zh")["summary_heading"]),
     "sample_rows": len(pd.read_csv(SAMPLE / "kpi_snapshots.csv")) > 0,
     "files": sorted(p.name for p in pathlib.Path(".").iterdir() if not p.name.startswith(".")),
     "pathlib_text": pathlib.Path("sub/copy.csv").read_text().splitlines()[0],
@@ -164,7 +164,7 @@ def test_a_series_answer_comes_back_as_a_marked_one_column_frame(survivable):
 def test_ordinary_work_is_not_hindered_by_the_guard(survivable):
     legit = survivable.answers["legit"]
     assert "legit" not in survivable.cell_errors
-    assert legit == {"csv_rows": 5, "course_title": True, "sample_rows": True,
+    assert legit == {"csv_rows": 5, "course_text": True, "sample_rows": True,
                      "files": ["figure.png", "frame.csv", "local.db", "sub"], "pathlib_text": "x"}
 
 

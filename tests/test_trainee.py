@@ -86,4 +86,4 @@ def test_the_notebook_is_committed_clean_and_runs_for_a_manager_without_customer
     executed = execute(NOTEBOOK, tmp_path / "S001.ipynb", {"trainee_id": "S001", "lang": "zh"}, cwd=ROOT)
     shown = "\n".join(o["data"].get("text/markdown", "") for c in nbformat.read(executed, as_version=4).cells
                       for o in c.get("outputs", []) if "data" in o)
-    assert "个人培训报告 · S001" in shown and "没有你服务过的客户的调查答卷" in shown
+    assert "## 一览" in shown and "没有你服务过的客户的调查答卷" in shown
