@@ -323,7 +323,7 @@ def kano_map(data, *, feature: str = "feature", functional: str = "functional",
                    label=category_name(category, lang))
     ax.axvline(0.5, color="#999", lw=0.8, ls="--")
     ax.axhline(0.5, color="#999", lw=0.8, ls="--")
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel=t("models.kano.worse", lang), ylabel=t("models.kano.better", lang))
+    ax.set(xlim=(-0.04, 1.04), ylim=(-0.04, 1.04), xlabel=t("models.kano.worse", lang), ylabel=t("models.kano.better", lang))
     ax.set_title(t("models.kano.title", lang))
     legend = ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     label_points(ax, -table["worse"], table["better"], [_plain(n) for n in table.index], avoid=[legend])
@@ -367,7 +367,7 @@ def _plain(text) -> str:
     return str(text).replace("$", r"\$")
 
 
-DURATION_TICKS = (1 / 60, 5 / 60, 15 / 60, 0.5, 1, 2, 4, 8, 24, 72, 168, 336, 720, 2160)  # hours
+DURATION_TICKS = (1 / 60, 5 / 60, 0.25, 1, 4, 24, 72, 168, 720, 2160)  # hours: 1 min … 90 days, the deadlines
 
 
 def duration_label(hours: float, lang: str | None = None) -> str:
@@ -380,16 +380,16 @@ def duration_label(hours: float, lang: str | None = None) -> str:
     return t("plots.duration.days", lang, n=f"{hours / 24:.3g}")
 
 
-def duration_axis(ax, axis: str = "x", *, most: int = 9, lang: str | None = None):
-    """Label a log-scaled axis of hours with :func:`duration_label` at round durations (:data:`DURATION_TICKS`,
-    at most ``most``) instead of powers of ten; call it once the axis limits are final."""
+def duration_axis(ax, axis: str = "x", *, lang: str | None = None):
+    """Label a log-scaled axis of hours with :func:`duration_label` at the round durations of
+    :data:`DURATION_TICKS` (the 24 h and 72 h deadlines among them) instead of powers of ten; call it once the
+    axis limits are final."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 
     target = ax.xaxis if axis == "x" else ax.yaxis
     low, high = sorted(target.get_view_interval())
     ticks = [h for h in DURATION_TICKS if low <= h <= high]
-    step = -(-len(ticks) // most)
-    target.set_major_locator(FixedLocator(ticks[::step]) if len(ticks) >= 2 else LogLocator(subs=(1, 2, 5)))
+    target.set_major_locator(FixedLocator(ticks) if len(ticks) >= 2 else LogLocator(subs=(1, 2, 5)))
     target.set_major_formatter(FuncFormatter(lambda v, _: duration_label(v, lang) if v > 0 else ""))
     target.set_minor_formatter(NullFormatter())
     return ax

@@ -184,3 +184,44 @@ def test_kernels_of_parallel_runs_get_sockets_of_their_own():
     first, second = kernel_module.kernel_manager("python3"), kernel_module.kernel_manager("python3")
     assert first.transport == second.transport == "ipc"
     assert first.ip != second.ip and first.ip.startswith(tempfile.gettempdir())
+
+
+def test_report_tables_read_as_text_on_the_left_and_numbers_on_the_right(tmp_path, browser):
+    """A complaint table as the CX report shows one: free text left-aligned and wrapping, pseudonyms and channel
+    names on one line, numbers and intervals right-aligned under a right-aligned header; a folded table opens
+    for printing."""
+    import pandas as pd
+
+    from kit.pipeline import export_html
+    from kit.tables import collapsible, headed
+
+    frame = pd.DataFrame({
+        "客户": ["C-4d8a13017d", "C-90b2ff71c3"],
+        "渠道": ["电话", "在线"],
+        "投诉内容": ["上周三打了三次电话都没人接，第二天再打才有人回复，说要等三到五个工作日才能处理退款。", "已解决"],
+        "首次回复（小时）": ["0.5", "12.0"],
+        "NPS（95% 区间）": ["−26 至 +4", "+12 至 +30"],
+    })
+    html = headed(frame).to_html()
+    nbf = nbformat.v4
+    nb = nbf.new_notebook(cells=[nbf.new_code_cell("table", execution_count=1, outputs=[
+        nbf.new_output("display_data", data={"text/html": html, "text/plain": "table"}),
+        nbf.new_output("display_data", data={"text/html": collapsible(headed(frame), "全部 2 条投诉").data,
+                                             "text/plain": "folded"})])])
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    page.goto((export_html(nb, tmp_path / "t.html", title="t", lang="zh")).as_uri())
+    cells = page.locator("table").first.locator("tbody tr").first.locator("td")
+    align = [cells.nth(i).evaluate("c => getComputedStyle(c).textAlign") for i in range(5)]
+    assert align == ["left", "left", "left", "right", "right"], align
+    heights = [cells.nth(i).bounding_box()["height"] for i in range(5)]
+    line = page.locator("table").first.locator("tbody tr").nth(1).locator("td").first.bounding_box()["height"]
+    assert heights[2] > 1.5 * line, "long text wraps"
+    assert heights[0] == heights[2] or cells.nth(0).evaluate("c => getComputedStyle(c).whiteSpace") == "nowrap"
+    header = page.locator("table").first.locator("thead th")
+    assert header.nth(header.count() - 1).evaluate("c => getComputedStyle(c).textAlign") == "right"
+    folded = page.locator("details.kit-more table")
+    assert not folded.is_visible()
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert folded.is_visible(), "a folded table prints in full"
+    page.close()

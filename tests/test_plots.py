@@ -163,3 +163,77 @@ def test_importance_performance_labels_drivers_and_quadrants(sample):
     assert {"产品因素", "价格因素", "渠道因素", "竞争对手因素"} <= texts
     assert len(ax.collections[0].get_offsets()) == 4
     assert glyph_warnings(lambda: ax.figure) == []
+
+
+def overlap(a, b) -> float:
+    return max(0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0, min(a.y1, b.y1) - max(a.y0, b.y0))
+
+
+def kano_answers(patterns: dict[str, list[tuple[int, int]]], n: int = 20) -> pd.DataFrame:
+    """A Kano questionnaire export by hand: respondent i answers each feature with the (functional,
+    dysfunctional) pair ``i % len(pairs)`` of its list; features sharing a list land on the same point."""
+    return pd.DataFrame([{"response_id": f"R{i:03d}", "feature": feature, "functional": pairs[i % len(pairs)][0],
+                          "dysfunctional": pairs[i % len(pairs)][1]}
+                         for i in range(n) for feature, pairs in patterns.items()])
+
+
+def test_kano_labels_overlap_neither_each_other_nor_the_legend():
+    from matplotlib.text import Text
+
+    plots.set_theme()
+    performance, must, attractive = [(1, 5), (1, 5), (2, 5), (1, 3)], [(3, 5), (4, 5), (3, 5), (1, 5)], [(1, 3)] * 3
+    crowded = kano_answers({"预约办理": performance, "上门取件服务": performance, "移动服务车": performance[:3],
+                            "会员积分兑换": must, "夜间人工客服": must, "一次办结": must[:3] + [(3, 4)],
+                            "电子发票": attractive + [(3, 3)], "进度短信提醒": attractive + [(1, 4)]})
+    ax = plots.kano_map(crowded, lang="zh")
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [Text.get_window_extent(a, renderer) for a in ax.texts]  # the words, without their leader lines
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert {a.get_text() for a in ax.texts} == set(crowded["feature"])
+    assert all(overlap(a, b) == 0 for i, a in enumerate(labels) for b in labels[i + 1:]), "labels on labels"
+    assert all(overlap(box, legend) == 0 for box in labels), "a label under the legend"
+    assert all(overlap(box, ax.get_window_extent(renderer)) == box.width * box.height for box in labels)
+    assert glyph_warnings(lambda: fig) == []
+
+
+def test_durations_are_labelled_as_people_say_them_not_as_powers_of_ten():
+    received = pd.Timestamp("2025-03-03 09:00")
+    minutes = [2, 7, 20, 45, 90, 180, 600, 1500, 3000, 6000, 14000]
+    tickets = pd.DataFrame({"received_at": [received] * len(minutes),
+                            "resolved_at": [received + pd.Timedelta(minutes=m) for m in minutes]})
+    for lang, said in (("zh", {"15 分钟", "24 小时", "7 天"}), ("en", {"15 min", "24 h", "7 d"})):
+        ax = plots.resolution_hours(tickets, lang=lang)
+        ax.figure.canvas.draw()
+        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert said <= set(ticks) and not any("10" in t and "^" in t for t in ticks), ticks
+        assert ticks == [plots.duration_label(v, lang) for v in ax.get_xticks() if v > 0][:len(ticks)]
+        plt.close(ax.figure)
+    assert [plots.duration_label(h, "zh") for h in (0.25, 1, 36, 168)] == ["15 分钟", "1 小时", "36 小时", "7 天"]
+
+
+def test_a_ces_alert_is_named_as_a_rise_because_more_effort_is_worse():
+    rng = np.random.default_rng(3)
+    months = pd.date_range("2025-01-01", periods=6, freq="MS")
+    survey = pd.DataFrame({
+        "submitted_at": np.repeat(months, 300),
+        "ces": np.concatenate([rng.integers(2, 5, 300) for _ in range(5)] + [rng.integers(4, 8, 300)]),
+    })
+    ax = plots.trend(survey, "ces", lang="zh")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("显著上升" in text for text in legend) and not any("下降" in text for text in legend), legend
+    rise = [c for c in ax.collections if c.get_label().startswith("预警")]
+    assert len(rise) == 1 and len(rise[0].get_offsets()) == 1
+    plt.close(ax.figure)
+
+
+def test_the_trainee_legend_sits_beside_the_boxes_not_on_them():
+    scores = pd.DataFrame({"trainee_id": [f"S{i:03d}" for i in range(40)] * 2,
+                           "module": ["M1"] * 40 + ["M2"] * 40, "phase": ["pre", "post"] * 40,
+                           "pct": np.linspace(20, 100, 80)})
+    ax = plots.training_scores(scores, highlight="S001", lang="zh")
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    assert overlap(ax.get_legend().get_window_extent(renderer), ax.get_window_extent(renderer)) == 0
+    plt.close(ax.figure)
