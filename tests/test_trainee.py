@@ -87,3 +87,40 @@ def test_the_notebook_is_committed_clean_and_runs_for_a_manager_without_customer
     shown = "\n".join(o["data"].get("text/markdown", "") for c in nbformat.read(executed, as_version=4).cells
                       for o in c.get("outputs", []) if "data" in o)
     assert "## 一览" in shown and "没有你服务过的客户的调查答卷" in shown
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """S002's report (a trainee with customers) executed and exported in both languages."""
+    from kit.pipeline import export_html
+
+    folder = tmp_path_factory.mktemp("trainee-pages")
+    out = {}
+    for lang in ("zh", "en"):
+        executed = execute(NOTEBOOK, folder / f"S002.{lang}.ipynb",
+                           {"trainee_id": "S002", "lang": lang, "today": "2026-01-05"}, cwd=ROOT)
+        out[lang] = export_html(executed, folder / f"S002.{lang}.html", title=f"S002 {lang}", lang=lang)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_first_screen_is_the_overview_and_the_next_steps(browser, pages, lang):
+    """On a 1280 × 900 screen the trainee sees every part of the overview and all three next steps with dates."""
+    from kit.text import load as load_text
+
+    text = load_text("reports/trainee-report", lang)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(pages[lang].resolve().as_uri())
+        assert page.locator("h2").first.inner_text().replace("¶", "").strip() == text["overview_heading"].lstrip("# ")
+        rows = page.locator("table").first.inner_text()
+        for part in ("scores", "gain", "ninegrid", "behaviour", "customers", "followup"):
+            assert text[f"overview_part_{part}"] in rows, part
+        assert ("至" if lang == "zh" else " to ") in rows
+        steps = page.locator("main ol").first.locator("li")
+        assert steps.count() == 3 and all("2026-" in steps.nth(i).inner_text() for i in range(3))
+        last = steps.nth(2).bounding_box()
+        assert last["y"] + last["height"] < 900, f"the third step ends at {last['y'] + last['height']:.0f} px"
+        page.screenshot(path=str(pages[lang].with_suffix(".first-screen.png")))
+    finally:
+        page.close()
