@@ -41,4 +41,4 @@ lab: setup
 	$(BIN)/kit lab --course-lang $${KIT_LANG:-zh}
 
 clean:
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build kit-out .pytest_cache .ruff_cache

@@ -2,6 +2,8 @@
 
 Messages follow ``--lang`` or the ``KIT_LANG`` environment variable (zh / en). A user error
 (:class:`kit.errors.KitError`) prints one paragraph — what, where, how to fix — and exits with status 2.
+Commands write under ``kit-out/<command>/`` of the folder they run in unless ``--out`` says otherwise
+(:data:`kit.paths.OUT`; docs/cli.md).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from kit import cli_frame as frame
 from kit import i18n
 from kit.errors import KitError
 from kit.i18n import t
-from kit.paths import BUILD, NOTEBOOKS, ROOT, SAMPLE
+from kit.paths import BUILD, NOTEBOOKS, OUT, ROOT, SAMPLE, output_folder
 
 frame.install(i18n.get_lang())  # typer's own words, in KIT_LANG's language
 console = Console(soft_wrap=True)
@@ -55,13 +57,14 @@ def main_options(
 
 @app.command(help=t("cli.demo.help"))
 def demo(
-    out: Annotated[Path, typer.Option(help=t("cli.demo.out"))] = BUILD / "demo",
+    out: Annotated[Path, typer.Option(help=t("cli.demo.out"))] = OUT / "demo",
     langs: Annotated[list[str], typer.Option("--report-lang", help=t("cli.demo.report_lang"))] = ["en", "zh"],  # noqa: B006
 ):
     from kit.report import COHORT, CX, Job, run
 
     for lang in langs:
         _check_lang(lang)  # before doing any work
+    out = output_folder(out)
     if not (SAMPLE / "survey_responses.csv").exists():
         with console.status(t("cli.demo.synth")):
             _write_sample(SAMPLE, seed=0)
@@ -174,7 +177,7 @@ def data_docs(
 def handouts(
     langs: Annotated[list[str], typer.Option("--lang", help=t("cli.handouts.handout_lang"))] = ["zh", "en"],  # noqa: B006
     modules: Annotated[list[str] | None, typer.Option("--module", help=t("cli.handouts.module"))] = None,
-    out: Annotated[Path, typer.Option(help=t("cli.handouts.out"))] = BUILD / "handouts",
+    out: Annotated[Path, typer.Option(help=t("cli.handouts.out"))] = OUT / "handouts",
     executor: Annotated[str | None, typer.Option(help=t("cli.handouts.executor"))] = None,
     workers: Annotated[int | None, typer.Option(min=1, help=t("cli.handouts.workers"))] = None,
 ):
@@ -183,6 +186,7 @@ def handouts(
     for lang in langs:
         _check_lang(lang)  # before doing any work
     lessons = handout_pipeline.select(modules)
+    out = output_folder(out)
     console.print(t("cli.handouts.running", n=len(lessons) * len(set(langs))))
     *pages, index = handout_pipeline.build(out, langs, modules, executor=executor, workers=workers)
     console.print(t("cli.handouts.wrote", n=len(pages)))
@@ -210,6 +214,7 @@ def lab(
 
     lang = _check_lang(course_lang or i18n.get_lang())
     notebooks = notebooks or NOTEBOOKS / lang  # the trainee's workbooks, lessons/ and exercises/
+    # the launcher's own state, not an output: kept in the checkout's build/, wherever the command runs
     settings = jupyterlab.write_settings(BUILD / "lab" / lang / "settings", lang)
     argv, env = jupyterlab.command(notebooks, settings)
     console.print(t("cli.lab.starting", lang_name=t(f"cli.lab.lang_{lang}"), folder=notebooks), highlight=False)
@@ -232,6 +237,8 @@ def lesson_app(
 
     lang = _check_lang(course_lang or i18n.get_lang())
     chosen = select([lesson])[0]
+    # the copy Voilà serves is the launcher's own state, not an output: in the checkout's build/ (next to ROOT,
+    # where Voilà runs)
     notebook = personalise(workbooks.folder(lang, "lessons") / chosen.path.name,
                            BUILD / "app" / f"{chosen.stem}.{lang}.ipynb", lang=lang,
                            trainee_id=trainee_id)
@@ -242,13 +249,14 @@ def lesson_app(
 @release_app.command("lessons", help=t("cli.release.help"))
 def release_lessons(
     roster: Annotated[Path, typer.Option("--roster", help=t("cli.release.roster"))],
-    out: Annotated[Path, typer.Option("--out", help=t("cli.release.out"))] = Path("release"),
+    out: Annotated[Path, typer.Option("--out", help=t("cli.release.out"))] = OUT / "release",
     modules: Annotated[list[str] | None, typer.Option("--module", help=t("cli.release.module"))] = None,
     course_lang: Annotated[str | None, typer.Option("--course-lang", help=t("cli.release.course_lang"))] = None,
 ):
     from kit import release
 
     trainees = release.roster(roster, _check_lang(course_lang or i18n.get_lang()))
+    out = output_folder(out)
     written = release.release_lessons(trainees, out, modules)
     console.print(t("cli.release.done", n=len(written), trainees=len(trainees), out=out), highlight=False)
 

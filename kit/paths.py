@@ -10,6 +10,21 @@ DATA = ROOT / "data"
 SAMPLE = DATA / "sample"
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
+OUT = Path("kit-out")
+"""Where the commands write when not told where: a relative folder, so it lands under the working directory the
+command runs in (``kit-out/reports`` …), never in the kit's own checkout."""
+
+
+def output_folder(folder: str | Path) -> Path:
+    """``folder`` (an ``--out`` or its default under :data:`OUT`) made absolute against the working directory as
+    the command runs, so that the paths printed and handed to the notebooks say where the files went.
+
+    >>> output_folder(OUT / "reports") == Path.cwd() / "kit-out" / "reports"
+    True
+    >>> output_folder("/srv/reports").as_posix()
+    '/srv/reports'
+    """
+    return Path(folder).expanduser().absolute()
 
 
 def resolve(path: str | Path) -> Path:

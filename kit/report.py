@@ -5,7 +5,7 @@ grading (:mod:`kit.pipeline.executors`), reading one prepared copy of the cohort
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,24 +54,32 @@ def run(job: Job) -> Path:
 
 
 def run_many(jobs: Sequence[Job], *, address: str | None = None, workers: int | None = None,
-             progress: bool = True) -> tuple[list[Path], list[tuple[Job, str]]]:
-    """Run ``jobs`` on an executor (a local process pool by default, or ``dask://HOST:PORT``) with a progress
-    bar; returns the HTML pages made and the ``(job, message)`` of every report that failed."""
+             progress: bool | Callable[[Job, str | None], None] = True) -> tuple[list[Path], list[tuple[Job, str]]]:
+    """Run ``jobs`` on an executor (a local process pool by default, or ``dask://HOST:PORT``); returns the HTML
+    pages made and the ``(job, message)`` of every report that failed. ``progress`` is True for a tqdm bar, False
+    for none, or a function called with each job as it finishes and its error message (None if it succeeded) —
+    how ``kit report trainee`` shows its own."""
     from concurrent.futures import as_completed
 
     from tqdm.auto import tqdm
 
     from kit.pipeline.executors import executor
 
+    report = progress if callable(progress) else None
     pages, failures = [], []
-    with executor(address, workers) as pool, tqdm(total=len(jobs), unit="report", disable=not progress) as bar:
+    with executor(address, workers) as pool, tqdm(total=len(jobs), unit="report",
+                                                  disable=report is not None or not progress) as bar:
         futures = {pool.submit(run, job): job for job in jobs}
         for future in as_completed(futures):
+            message = None
             try:
                 pages.append(future.result())
             except KitError as error:
-                failures.append((futures[future], str(error)))
+                message = str(error)
+                failures.append((futures[future], message))
             bar.update()
+            if report is not None:
+                report(futures[future], message)
     return sorted(pages), failures
 
 

@@ -7,16 +7,18 @@ chooses the report's language (and the command's messages).
 from __future__ import annotations
 
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import ProgressColumn
 from rich.text import Text
 
 from kit import i18n
 from kit.errors import KitError
 from kit.i18n import get_lang, t
-from kit.paths import BUILD, SAMPLE
+from kit.paths import OUT, SAMPLE, output_folder
 
 report_app = typer.Typer(help=t("cli.report.help"), no_args_is_help=True)
 
@@ -86,6 +88,79 @@ def _run_one(job, pdf: bool = False) -> Path:
     return html
 
 
+@contextmanager
+def _progress(total: int):
+    """What a batch of reports shows as each one finishes, on stderr (the pages written go to stdout): on a
+    terminal, a bar with the count done, the time per report, the time taken and the time left; elsewhere (a pipe,
+    a CI log), one plain line per report. Yields the function :func:`kit.report.run_many` calls per report."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    console = Console(stderr=True)
+    counts = {"done": 0, "failed": 0}
+    label = t("cli.report.batch_progress")
+    if not console.is_terminal:
+        def line(job, error):
+            counts["done"] += 1
+            key = "cli.report.batch_line_failed" if error else "cli.report.batch_line"
+            console.print(t(key, done=counts["done"], total=total, title=job.title), highlight=False, markup=False,
+                          soft_wrap=True)
+
+        yield line
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Pace(),
+                  TimeElapsedColumn(), _TimeLeft(), console=console) as bar:
+        task = bar.add_task(label, total=total)
+
+        def advance(job, error):
+            counts["failed"] += error is not None
+            failed = t("cli.report.batch_failed", n=counts["failed"]) if counts["failed"] else ""
+            bar.update(task, advance=1, description=label + failed)
+
+        yield advance
+
+
+class _Pace(ProgressColumn):
+    """Seconds per finished report, over the whole batch so far (the workers finish reports in bursts, so a
+    recent window, as rich's own speed uses, would swing)."""
+
+    def render(self, task) -> Text:
+        each = _seconds_each(task)
+        return Text(t("cli.report.batch_pace", seconds="–" if each is None else f"{each:.1f}"),
+                    style="progress.data.speed")
+
+
+class _TimeLeft(ProgressColumn):
+    """The time left at that pace."""
+
+    def render(self, task) -> Text:
+        each = _seconds_each(task)
+        left = "-:--:--" if each is None else _clock(each * (task.total - task.completed))
+        return Text(t("cli.report.batch_left", time=left), style="progress.remaining")
+
+
+def _seconds_each(task) -> float | None:
+    elapsed = task.finished_time if task.finished else task.elapsed  # a finished batch's pace stays put
+    return elapsed / task.completed if task.completed and elapsed else None
+
+
+def _clock(seconds: float) -> str:
+    """``seconds`` as H:MM:SS, as rich's own time columns write it.
+
+    >>> _clock(75.4), _clock(3725)
+    ('0:01:15', '1:02:05')
+    """
+    seconds = round(seconds)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
 def _print(pages: list[Path], pdf: bool) -> list[Path]:
     """The A4 PDFs of ``pages`` (``--pdf``), printed one after the other; none without the option."""
     from kit.pipeline.pdf import print_pdf
@@ -105,7 +180,7 @@ def cohort(
     anonymize: AnonymizeOpt = True,
     pdf: PdfOpt = False,
     pass_mark: Annotated[float, typer.Option("--pass-mark", min=0, max=1, help=t("cli.report.pass_mark"))] = 0.6,
-    out: OutOpt = BUILD / "reports",
+    out: OutOpt = OUT / "reports",
 ):
     from kit import cohort as cohorts
     from kit.grading.results import safe_name
@@ -116,7 +191,7 @@ def cohort(
     name = cohort or t("cli.report.everyone", lang)
     parameters = {"cohort": cohort, "lang": lang, "data_dir": str(Path(data).resolve()), "gradebook": gradebook,
                   "anonymize": anonymize, "pass_mark": pass_mark}
-    _run_one(Job(str(COHORT), parameters, str(out), f"cohort-{safe_name(cohort or 'all')}.{lang}",
+    _run_one(Job(str(COHORT), parameters, str(output_folder(out)), f"cohort-{safe_name(cohort or 'all')}.{lang}",
                  t("cli.report.cohort_title", lang, cohort=name), lang=lang), pdf)
 
 
@@ -128,7 +203,7 @@ def trainee(
     lang: LangOpt = None,
     data: DataDirOpt = SAMPLE,
     gradebook: GradebookOpt = None,
-    out: OutOpt = BUILD / "reports" / "trainees",
+    out: OutOpt = OUT / "reports" / "trainees",
     pdf: PdfOpt = False,
     executor: Annotated[str, typer.Option("--executor", help=t("cli.grade.executor"))] = "local",
     workers: Annotated[int | None, typer.Option("--workers", min=1, help=t("cli.grade.workers"))] = None,
@@ -140,6 +215,7 @@ def trainee(
     if not trainee_ids and not all_:
         raise KitError("report_no_trainee")
     check_address(executor)
+    out = output_folder(out)
     with tempfile.TemporaryDirectory(prefix="kit-report-") as folder:
         with _console().status(t("cli.report.preparing")):
             roster = prepare_cohort(cohort, data, gradebook, folder).trainees
@@ -153,7 +229,8 @@ def trainee(
         if len(jobs) == 1:
             _run_one(jobs[0], pdf)
             return
-        pages, failures = run_many(jobs, address=executor, workers=workers)
+        with _progress(len(jobs)) as done:
+            pages, failures = run_many(jobs, address=executor, workers=workers, progress=done)
     _print(pages, pdf)
     _console().print(t("cli.report.batch_done", n=len(pages), out=out))
     for job, message in failures:
@@ -172,7 +249,7 @@ def cx(
     anonymize: AnonymizeOpt = True,
     pdf: PdfOpt = False,
     targets: Annotated[str | None, typer.Option("--targets", help=t("cli.report.targets"))] = None,
-    out: OutOpt = BUILD / "reports",
+    out: OutOpt = OUT / "reports",
 ):
     from kit.grading.results import safe_name
     from kit.report import CX, Job
@@ -182,5 +259,5 @@ def cx(
                   "kano_path": _existing(kano), "mapping_path": _existing(mapping), "anonymize": anonymize,
                   "targets": _targets(targets)}
     _check_cx_inputs(parameters)
-    _run_one(Job(str(CX), parameters, str(out), f"cx-{safe_name(data.stem)}.{lang}",
+    _run_one(Job(str(CX), parameters, str(output_folder(out)), f"cx-{safe_name(data.stem)}.{lang}",
                  t("cli.report.cx_title", lang), subtitle=data.name, lang=lang), pdf)

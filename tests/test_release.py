@@ -63,4 +63,4 @@ def test_a_roster_without_ids_is_refused_with_a_clear_message(tmp_path):
     done = subprocess.run([str(KIT), "--lang", "en", "release", "lessons", "--roster", "r.csv"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "trainee_id" in done.stderr + done.stdout and "Traceback" not in done.stderr
-    assert not (tmp_path / "release").exists()
+    assert not (tmp_path / "kit-out").exists() and not (tmp_path / "release").exists()

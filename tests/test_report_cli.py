@@ -3,9 +3,11 @@ gradebook, on a small roster with hostile names, and on bad input; every page th
 
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from htmlcheck import HOSTILE, assert_inert, check_page
 from kit.data import io, synth
 from kit.grading.gradebook import Gradebook
 from kit.grading.results import GRADED, QuestionResult, SubmissionResult
-from kit.paths import SAMPLE
+from kit.paths import ROOT, SAMPLE
 
 KIT = Path(sys.executable).with_name("kit")
 HOSTILE_NAME = f"{HOSTILE[0]} **Qiuxiang** {HOSTILE[1]}"
@@ -27,6 +29,47 @@ def kit(*args, lang="en"):
 
 def wrote(result, suffix=".html") -> list[Path]:
     return [Path(p) for p in re.findall(r"^\s+(/\S+)$", result.stdout, re.M) if p.endswith(suffix)]
+
+
+def on_a_terminal(*args, lang="en", cwd=None, columns=120, timeout=900) -> tuple[int, str]:
+    """Run ``kit`` with stdin, stdout and stderr on a pseudo-terminal, as in a trainer's terminal window; returns its
+    exit status and everything it showed, terminal control sequences removed."""
+    env = {key: value for key, value in os.environ.items() if key not in ("TTY_COMPATIBLE", "TTY_INTERACTIVE",
+                                                                           "NO_COLOR", "FORCE_COLOR")}
+    env.update(KIT_LANG=lang, TERM="xterm-256color", COLUMNS=str(columns))
+    main, child = os.openpty()
+    process = subprocess.Popen([str(KIT), *map(str, args)], stdin=child, stdout=child, stderr=child, env=env, cwd=cwd)
+    os.close(child)
+    shown, deadline = [], time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if select.select([main], [], [], 1)[0]:
+                try:
+                    data = os.read(main, 65536)
+                except OSError:  # the terminal closed: the command has ended
+                    break
+                if not data:
+                    break
+                shown.append(data)
+            elif process.poll() is not None:
+                break
+    finally:
+        os.close(main)
+        if process.poll() is None:
+            process.kill()
+    text = b"".join(shown).decode("utf-8", "replace")
+    return process.wait(timeout=60), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", text)
+
+
+def outputs_in_checkout() -> set[Path]:
+    """Every file in the kit's checkout that a command could have written: anything under build/ or kit-out/,
+    and pages and notebooks anywhere else."""
+    found = set()
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in (".git", ".venv", "__pycache__", ".pytest_cache")]
+        inside = Path(folder).relative_to(ROOT).parts[:1] in (("build",), ("kit-out",))
+        found.update(Path(folder) / name for name in files if inside or name.endswith((".html", ".ipynb", ".pdf")))
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +100,7 @@ def test_cohort_report_on_the_sample_data_in_chinese(tmp_path, browser):
     assert result.returncode == 0, result.stderr
     (page,) = wrote(result)
     assert page.name == "cohort-2025-B.zh.html" and page.with_suffix(".ipynb").exists()
-    text = check_page(browser, page, headings=["摘要", "10. 改进建议"])
+    text = check_page(browser, page, headings=["摘要", "10. 全部发现与行动建议"])
     assert "S025" in text and "S001" not in text, "only the cohort's own trainees"
 
 
@@ -82,10 +125,28 @@ def test_every_trainee_report_in_parallel_in_each_trainees_language(tmp_path, sm
     assert [p.name for p in pages] == [f"trainee-S00{i}.{lang}.html" for i, lang in
                                        zip(range(1, 7), ["zh", "en", "zh", "en", "zh", "en"], strict=True)]
     assert "6" in result.stdout
+    progress = re.findall(r"^(\d)/6 done: .+ · S00\d$", result.stderr, re.M)  # a plain line per report, no bar
+    assert progress == ["1", "2", "3", "4", "5", "6"] and "\r" not in result.stderr, result.stderr
     for page in pages[:2]:
         lang = page.suffixes[0].strip(".")
         check_page(browser, page, headings=["一览" if lang == "zh" else "At a glance"])
     assert_inert(browser, pages[0], texts=[HOSTILE_NAME])
+
+
+def test_a_batch_on_a_terminal_shows_a_progress_bar_and_writes_under_the_working_folder(tmp_path, small):
+    """In a terminal the batch shows a bar with the count done, the time per report and the time left, in the
+    user's language; without --out the pages go to ./kit-out/reports/trainees, not into the kit's checkout."""
+    before = outputs_in_checkout()
+    status, shown = on_a_terminal("report", "trainee", "--all", "--data", small, "--workers", "2", lang="zh",
+                                  cwd=tmp_path)
+    assert status == 0, shown
+    assert "学员报告" in shown and "6/6" in shown, shown
+    assert re.search(r"每份 \d+\.\d 秒", shown) and "剩余 0:00:00" in shown, shown  # pace and time left
+    out = tmp_path.resolve() / "kit-out" / "reports" / "trainees"
+    assert sorted(p.name for p in out.glob("*.html")) == [f"trainee-S00{i}.{lang}.html" for i, lang in
+                                                         zip(range(1, 7), ["zh", "en"] * 3, strict=True)]
+    assert str(out) in re.sub(r"\s*\n\s*", "", shown)  # where they went, however the terminal wrapped it
+    assert outputs_in_checkout() - before == set(), "nothing written into the kit's checkout"
 
 
 def test_one_trainee_report_and_the_errors_a_trainer_can_make(tmp_path):
