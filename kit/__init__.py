@@ -9,9 +9,9 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "assessment", "checks", "cli", "cohort", "cohortsummary", "communication", "cxsummary", "data", "drivers", "errors",
+    "actionplan", "assessment", "checks", "cli", "cohort", "cohortsummary", "communication", "cxsummary", "data", "drivers", "errors",
     "findings", "formats", "grading", "i18n",
-    "kano", "metrics", "needs", "ninegrid", "paths", "periods", "personal", "pipeline", "plots", "privacy",
+    "improvement", "kano", "metrics", "needs", "ninegrid", "paths", "periods", "personal", "pipeline", "plots", "privacy", "process",
     "recovery", "reliability", "report", "results", "scores", "servqual", "stats", "tables",
     "text", "trainee", "weights", "widgets",
 }
