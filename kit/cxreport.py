@@ -305,6 +305,65 @@ def paradox_table(groups: pd.DataFrame, text, lang: str | None = None) -> pd.Dat
     }), text)
 
 
+def loop_table(funnel: pd.DataFrame, text, lang: str | None = None) -> pd.DataFrame:
+    """A :func:`kit.improvement.loop_funnel` table for reading: step, complaints that reached it, their share of
+    the step before and of all complaints (%, with intervals); "not recorded" where the log has no column for
+    the step, "—" where there is no step before."""
+    from kit import formats
+
+    def shares(value: str, prefix: str) -> list[str]:
+        return [row["note"] if not row["recorded"] else
+                interval(row[value] * 100, row[f"{prefix}_low"] * 100, row[f"{prefix}_high"] * 100, 1, False, lang)
+                for _, row in funnel.iterrows()]
+
+    return _headed(pd.DataFrame({
+        "loop_step": funnel["name"],
+        "complaints": [formats.count(n) if r else formats.MISSING
+                       for n, r in zip(funnel["n"], funnel["recorded"], strict=True)],
+        "loop_of_previous": shares("share_prev", "prev"),
+        "loop_of_all": shares("share_all", "all"),
+    }), text)
+
+
+def weakest_step(funnel: pd.DataFrame) -> tuple[str, int, int] | None:
+    """Where the loop loses most complaints: the recorded step with the lowest share of the step before, as
+    (its name, complaints lost, complaints at the step before); None when no step loses any.
+
+    >>> f = pd.DataFrame({"name": ["collected", "classified", "actioned"], "recorded": [True, True, True],
+    ...                   "n": [10, 9, 6], "share_prev": [float("nan"), 0.9, 6 / 9]})
+    >>> weakest_step(f)
+    ('actioned', 3, 9)
+    """
+    steps = funnel[funnel["recorded"] & funnel["share_prev"].notna()]
+    if steps.empty or steps["share_prev"].min() >= 1:
+        return None
+    position = funnel.index.get_loc(steps["share_prev"].astype(float).idxmin())
+    before = funnel.iloc[:position][funnel["recorded"].iloc[:position]].iloc[-1]
+    row = funnel.iloc[position]
+    return str(row["name"]), int(before["n"]) - int(row["n"]), int(before["n"])
+
+
+def loop_results(funnel: pd.DataFrame, deadlines: pd.DataFrame | None, lang: str | None = None) -> list[tuple]:
+    """The sentences under the loop's table, as (report text key, its values): how many complaints were
+    verified (when the log records verification), where the loop loses most (:func:`weakest_step`), and the
+    shares within [004]'s 24 h / 48 h deadlines (when the log has their times)."""
+    from kit import formats
+
+    lines = []
+    if funnel.loc["verified", "recorded"]:
+        closed = int(funnel.loc["verified", "n"])
+        lines.append(("loop_closed", {"n": int(funnel.loc["collected", "n"]), "closed": closed,
+                                      "share": formats.number(funnel.loc["verified", "share_all"], ".1%")}))
+    weakest = weakest_step(funnel)
+    lines.append(("loop_weakest", dict(zip(("step", "lost", "before"), weakest, strict=True))) if weakest
+                 else ("loop_no_loss", {}))
+    if deadlines is not None and deadlines["recorded"].all():
+        shown = {key: formats.estimate(row["share"], row["ci_low"], row["ci_high"], ".1%", lang)
+                 for key, row in zip(("analysed", "replied"), (deadlines.iloc[0], deadlines.iloc[1]), strict=True)}
+        lines.append(("loop_deadlines", {**shown, "pending": int(deadlines["pending"].max())}))
+    return lines
+
+
 def data_check(report, guard, text, lang: str | None = None):
     """A table's :class:`kit.data.io.LoadReport` for the report's appendix: kit columns under their display
     names, answers read as booleans shown as 是/否 (yes/no), identifiers in quoted examples pseudonymised

@@ -31,9 +31,10 @@ OWNERS = {"sla": ("service_lead", 14), "alerts": ("cx", 7), "segment": ("cx", 14
 
 def analyse(survey, tickets, kano_answers, text, *, weight=None, as_of=None, targets=None, lang=None) -> dict:
     """Every fact of the CX report, keyed by section: scores, trends and alerts, segments, SERVQUAL, Kano,
-    drivers, complaint SLA, categories, failure types, root causes, recovery paradox and the scorecard. A
+    drivers, complaint SLA, categories, failure types, root causes, recovery paradox, the closed loop and the
+    scorecard. A
     section whose columns the export lacks has no key (its section says so)."""
-    from kit import cxreport, drivers, kano, metrics, recovery, servqual
+    from kit import cxreport, drivers, improvement, kano, metrics, recovery, servqual
     from kit.plots import column_label, value_label
 
     found = {"weight": weight, "lang": lang}
@@ -68,6 +69,10 @@ def analyse(survey, tickets, kano_answers, text, *, weight=None, as_of=None, tar
         found["paradox_base"] = recovery.untroubled(survey, tickets)
         found["paradox"] = recovery.paradox_test(tickets, survey)
         found["paradox_groups"] = recovery.recovery_paradox(tickets, survey)
+    if tickets is not None:
+        found["loop"] = improvement.loop_funnel(tickets, lang=lang)
+        if not absent(tickets, ["received_at"]):
+            found["loop_deadlines"] = improvement.loop_deadlines(tickets, as_of=as_of, lang=lang)
     found["targets"] = metrics.choose_targets(targets)
     actuals = {**metrics.survey_kpis(survey, weights=weight),
                **(recovery.complaint_kpis(tickets, found["targets"]) if tickets is not None else {})}

@@ -469,6 +469,29 @@ def pareto_chart(data, column: str = "root_cause", *, threshold: float = 0.8, to
     return ax
 
 
+def loop_funnel(tickets, *, lang: str | None = None, ax=None):
+    """The closed loop of a complaint log (:func:`kit.improvement.loop_funnel`) as a funnel: one bar per
+    recorded step (collected → classified → actioned → verified) with its count and its share of all
+    complaints; steps the log does not record are named but not drawn."""
+    from kit.improvement import loop_funnel as funnel
+
+    lang = lang or get_lang()
+    table = funnel(tickets, lang=lang)
+    ax = _axes(ax, size=(8, 2.8))
+    y = range(len(table))[::-1]
+    counts = table["n"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    ax.barh(list(y), counts, color=["#30638e" if r else "#d9d9d9" for r in table["recorded"]])
+    for yi, (_, row) in zip(y, table.iterrows(), strict=True):
+        label = (t("plots.loop_bar", lang, n=int(row["n"]), share=float(row["share_all"])) if row["recorded"]
+                 else row["note"])
+        ax.text(max(counts) * 0.01, yi, label, va="center", ha="left", color="white" if row["recorded"] else "#555",
+                fontsize=9)
+    ax.set_yticks(list(y), [_plain(n) for n in table["name"]])
+    ax.set(xlabel=t("cxreport.plots.tickets", lang))
+    ax.set_title(t("plots.loop_title", lang, n=len(tickets)))
+    return ax
+
+
 def recovery_paradox(tickets, survey, *, min_n: int = 30, lang: str | None = None, ax=None):
     """Promoter share with its 95 % Wilson interval for customers without a complaint, complaints recovered
     well and recovered badly (:func:`kit.recovery.recovery_paradox`); small groups are greyed and unestimated."""

@@ -139,6 +139,23 @@ def test_key_numbers_equal_the_kit_computed_directly(sample_runs):
     assert f"**Alert on NPS** in {months}" in markdown
 
 
+def test_the_closed_loop_counts_what_the_log_records(sample_runs):
+    """Verified = classified, then actioned, then verified, counted straight from the raw CSV with pandas."""
+    markdown = sample_runs["en"][0].replace("\\", "")  # values are shown Markdown-escaped ("97\\.4%")
+    raw = pd.read_csv(SAMPLE / "tickets.csv", dtype=str, keep_default_na=False)
+    filled = raw.apply(lambda column: column.str.strip() != "")
+    classified = filled["category"] | filled["failure_type"]
+    actioned = classified & (filled["solution_at"] | filled["resolved_at"])
+    verified = actioned & filled["verified_at"]
+    assert f"**{verified.sum():,} of {len(raw):,} complaints ({verified.mean():.1%})**" in markdown
+    lost = {"classified": len(raw) - classified.sum(), "actioned": classified.sum() - actioned.sum(),
+            "verified": actioned.sum() - verified.sum()}
+    step = max(lost, key=lambda k: lost[k] / {"classified": len(raw), "actioned": classified.sum(),
+                                             "verified": actioned.sum()}[k])
+    name = {"classified": "Classified", "actioned": "Actioned", "verified": "Verified"}[step]
+    assert f'The loop loses most at "{name}": {lost[step]:,} of the' in markdown
+
+
 def test_default_html_shows_no_customer_identifier(sample_runs):
     survey, _ = io.load(SAMPLE / "survey_responses.csv", "survey_responses")
     tickets, _ = io.load(SAMPLE / "tickets.csv", "tickets")

@@ -12,6 +12,7 @@ from statsmodels.stats import proportion
 from statsmodels.stats.multitest import multipletests
 
 from kit import cxreport
+from kit.text import load as load_text
 
 Z95 = stats.norm.ppf(0.975)
 TEXT = {"col_nps": "NPS", "col_csat": "CSAT", "col_ces": "CES", "col_segment": "Segment",
@@ -194,3 +195,26 @@ def test_periods_without_scores_is_empty():
     no_scores = pd.DataFrame({"submitted_at": [pd.Timestamp("2024-01-01")]})
     table, alerts, rules = cxreport.periods(no_scores, TEXT)
     assert table.empty and alerts == {} and rules == {}
+
+
+def test_the_loop_of_a_log_without_verification_says_so_and_finds_where_complaints_drop_out():
+    """A CRM export with categories and resolution times but no follow-up column: verification is "not recorded"
+    (never 0 %), nothing claims the loop was closed, and the step that loses most is named with its counts."""
+    from kit import improvement
+
+    log = pd.DataFrame({
+        "ticket_id": [f"T{i}" for i in range(8)],
+        "received_at": pd.to_datetime(["2025-03-01 09:00"] * 8),
+        "category": ["账单", "物流", "账单", None, "物流", "账单", "  ", "账单"],
+        "resolved_at": pd.to_datetime(["2025-03-01 12:00", "2025-03-04 09:00", None, "2025-03-01 10:00",
+                                       "2025-03-02 08:00", None, None, "2025-03-01 20:00"]),
+    })
+    funnel = improvement.loop_funnel(log, lang="zh")
+    table = cxreport.loop_table(funnel, load_text("reports/cx-report", "zh"), "zh")
+    assert table.iloc[:, 1].tolist() == ["8", "6", "4", "—"]  # blank and whitespace categories are not classified
+    assert table.iloc[3, 2] == table.iloc[3, 3] == funnel.loc["verified", "note"] != "0"
+    results = cxreport.loop_results(funnel, improvement.loop_deadlines(log, as_of="2025-03-10", lang="zh"), "zh")
+    keys = [key for key, _ in results]
+    assert "loop_closed" not in keys and keys[0] == "loop_weakest"
+    assert results[0][1] == {"step": "已处理", "lost": 2, "before": 6}
+    assert cxreport.weakest_step(funnel.assign(share_prev=[float("nan"), 1.0, 1.0, float("nan")])) is None
