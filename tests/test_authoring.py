@@ -20,7 +20,7 @@ from kit.grading.results import AUTO, MANUAL
 from kit.grading.spec import Spec
 
 EXERCISES = sorted(masters())
-MODULES = {"needs", "communication", "recovery", "metrics"}
+MODULES = {"needs", "communication", "recovery", "metrics", "standards"}
 
 
 def secret_lines(nb) -> list[str]:

@@ -72,3 +72,16 @@ def test_untouched_release_runs_and_check_explains(exercise, lang, tmp_path):
     assert not errors(out)
     shown = json.dumps([c.get("outputs", []) for c in out.cells], ensure_ascii=False)
     assert shown.count(NOT_ANSWERED[lang]) >= len(spec.questions) - 1
+
+
+def test_the_standards_model_review_has_the_four_steps_in_order():
+    """The model case review (each language under its own #### headings) passes kit.improvement.check_review."""
+    import re
+
+    from kit.improvement import check_review
+
+    zh, en = solutions("standards")["q7"].split("*Model answer (English")
+    for part in (zh, en):
+        sections = re.findall(r"^#### ([^\n]+)\n(.*?)(?=^#### |\Z)", part, re.MULTILINE | re.DOTALL)
+        review = check_review(sections)
+        assert review.ok and review.present == ("facts", "causes", "lessons", "plan"), review.problems

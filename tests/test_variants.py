@@ -1,6 +1,7 @@
 """Personal data variants of the graded exercises: stable per trainee and seed, different between trainees."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -15,11 +16,14 @@ KEYS = {
     "communication": {"transcripts", "questions", "drafts", "complaint"},
     "recovery": {"tickets", "survey", "cases", "limit", "model", "complaint"},
     "metrics": {"survey", "kpi", "plan"},
+    "standards": {"tickets", "pilot", "scenario"},
 }
 
 
 def same(a, b) -> bool:
-    """Equal values, DataFrames compared cell by cell."""
+    """Equal values, DataFrames compared cell by cell (also inside dicts)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
         return isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and a.equals(b)
     return a == b
@@ -79,9 +83,52 @@ def test_public_checks_fit_the_variant(trainee):
     assert set(recovery["tickets"]["root_cause"].dropna()) <= set(questions["recovery"]["q3"]["options"])
     assert questions["recovery"]["q4"]["items"] == recovery["cases"]["case_id"].tolist()
     assert set(metrics["kpi"]["team"]) <= set(questions["metrics"]["q6"]["options"])
+    standards = variant("standards", trainee)["scenario"]
+    for lang in ("zh", "en"):
+        assert questions["standards"]["q3"]["items"] == standards[lang]["blueprint"]["step_id"].tolist()
 
 
 def test_metrics_variant_mixes_both_ces_wordings():
     survey = variant("metrics", "T001")["survey"]
     assert set(survey["ces_wording"]) == {"effort", "agreement"}
     assert survey["ces"].dropna().between(1, 7).all()
+
+
+@pytest.mark.parametrize("trainee", ["T001", "T002", "demo"])
+def test_standards_variant_says_the_same_in_both_languages(trainee):
+    """The grader computes from the Chinese scenario; the English one must give every answer the same."""
+    from kit.improvement import pdca_check
+    from kit.process import check_blueprint, critical_path, qc_review
+
+    v = variant("standards", trainee)
+    zh, en = v["scenario"]["zh"], v["scenario"]["en"]
+    gaps = [check_blueprint(s["blueprint"]).table["problems"].tolist() for s in (zh, en)]
+    assert gaps[0] == gaps[1] and all(len(g) <= 1 for g in gaps[0])
+    low, high = data("exercises/standards")["data"]["gaps"]
+    assert low <= sum(bool(g) for g in gaps[0]) <= high
+    assert check_blueprint(zh["blueprint"]).ok is False and check_blueprint(zh["blueprint"].assign(
+        owner="x", standard="y")).ok, "every lane is used; the only problems are the gaps"
+    assert critical_path(zh["plan"]).duration == critical_path(en["plan"]).duration
+    verdicts = [qc_review(r["reviewers"], r["team"], r["scores"], r["client_score"], pass_mark=r["pass_mark"])
+                for r in (zh["review"], en["review"])]
+    assert verdicts[0].reason == verdicts[1].reason and verdicts[0].score == verdicts[1].score
+    assert {k: zh["kpi"][k] for k in ("kind", "higher_is_better")} == {k: en["kpi"][k] for k in ("kind", "higher_is_better")}
+    pilot = v["pilot"]
+    check = pdca_check(pilot.loc[pilot["phase"] == "before", "value"], pilot.loc[pilot["phase"] == "after", "value"],
+                       kind=zh["kpi"]["kind"], higher_is_better=zh["kpi"]["higher_is_better"])
+    assert not 0.01 <= check.p_value <= 0.2, "no borderline verdict"
+    tickets = v["tickets"].set_index("ticket_id")
+    assert re.search("[\u4e00-\u9fff]", tickets.loc[zh["case"], "complaint_text"])
+    assert not re.search("[\u4e00-\u9fff]", tickets.loc[en["case"], "complaint_text"])
+
+
+def test_standards_log_leaks_from_the_loop_and_scenarios_differ():
+    from kit.improvement import loop_funnel
+
+    a, b = variant("standards", "T001"), variant("standards", "T002")
+    for v in (a, b):
+        verified = loop_funnel(v["tickets"]).loc["verified"]
+        assert verified["n"] < verified["reached"], "some tickets were verified without being classified"
+        assert verified["reached"] < v["tickets"]["resolved_at"].notna().sum(), "some follow-up checks were skipped"
+    assert any(not a["scenario"]["zh"][k].equals(b["scenario"]["zh"][k]) for k in ("blueprint", "plan"))
+    assert a["scenario"]["zh"]["review"] != b["scenario"]["zh"]["review"]

@@ -110,7 +110,8 @@ def check_raci(matrix) -> RaciCheck:
     """Check a RACI matrix (责任矩阵 [002]): tasks × people, each cell R, A, C or I (or 负责, 批准/问责, 咨询,
     知会; blank allowed; combined cells such as "A/R" allowed).
 
-    Rule [002]: every task has exactly one A (one person accountable) and at least one R (someone does it);
+    Rule (external: PMBOK, not stated by [002]): every task has exactly one A (one person accountable) and at least
+    one R (someone does it);
     a cell that is none of the four letters is flagged. ``matrix`` is a DataFrame (index tasks, columns
     people) or a dict ``{task: {person: cell}}``.
 

@@ -151,7 +151,7 @@ KANO_ANSWERS = {  # external: Kano et al. (1984) answer scale
     4: ("能忍受", "可以忍受", "live-with", "live with", "tolerate"),
     5: ("不喜欢", "我不喜欢", "dislike"),
 }
-MODULES = {m: (m,) for m in ("M1", "M2", "M3", "M4", "X1", "X2", "X3", "X4")}
+MODULES = {m: (m,) for m in ("M1", "M2", "M3", "M4", "M5", "M6", "X1", "X2", "X3", "X4")}
 PHASES = {"pre": ("前测", "培训前"), "post": ("后测", "培训后"), "exercise": ("练习", "作业")}
 NINEGRID = {  # [001] service nine-grid: cognitive, behavioural, emotional × 3
     "knowledge": "知识",
@@ -320,7 +320,7 @@ MARKS = Schema(
     "One row per trainee × assessment item × attempt: tests before and after training and exercise marks.",
     (
         Field("trainee_id", "id", "学员编号", "Trainee identifier", required=True),
-        Field("module", "label", "模块", "Course module (M1–M4, X1–X4)", choices=MODULES),
+        Field("module", "label", "模块", "Course module (M1–M6, X1–X4)", choices=MODULES),
         Field("exercise_id", "label", "练习编号", "Test or exercise identifier", required=True, aliases=("考试编号",)),
         Field("item", "label", "题目", "Question / item within the exercise", required=True, aliases=("题号",)),
         Field("attempt", "int", "次数", "Attempt number", min=1),

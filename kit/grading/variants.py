@@ -17,7 +17,7 @@ from collections.abc import Callable
 from kit.errors import KitError
 from kit.personal import personal_seed
 
-EXERCISES = ("needs", "communication", "recovery", "metrics")
+EXERCISES = ("needs", "communication", "recovery", "metrics", "standards")
 """The graded exercises, one per course module."""
 
 _TICKET_COLUMNS = [  # complaint tickets without the customers' contact details
@@ -92,7 +92,7 @@ def _complaint(rng, pool: list) -> dict[str, str]:
     return {lang: entry[lang].format(**slots) for lang in ("zh", "en")}
 
 
-# --- the four exercises ---------------------------------------------------------------------------
+# --- the five exercises ---------------------------------------------------------------------------
 
 
 def _needs(base: int, rng, pools: dict) -> dict[str, object]:
@@ -214,5 +214,159 @@ def _metrics(base: int, rng, pools: dict) -> dict[str, object]:
     return {"survey": survey, "kpi": kpi, "plan": plan}
 
 
+_LOG_COLUMNS = [  # the complaint log of the standards exercise: the loop's timestamps, no contact details
+    "ticket_id", "channel", "category", "failure_type", "severity", "received_at", "first_response_at",
+    "solution_at", "resolved_at", "verified_at", "root_cause", "recovery_action", "fcr", "complaint_text",
+]
+_LANGS = ("zh", "en")
+
+
+def _standards(base: int, rng, pools: dict) -> dict[str, object]:
+    """The trainee's complaint log (some tickets never classified, some follow-up checks skipped), a pilot's
+    before/after numbers, and per language (``scenario[lang]``): a service blueprint with gaps, a task plan,
+    a deliverable review, the pilot's KPI and the ticket to review."""
+    import pandas as pd
+
+    from kit.data import synth
+
+    everything = synth.tickets(pools["tickets"], seed=base)
+    tickets = _rows(everything[_LOG_COLUMNS], rng, _between(rng, pools["log"]))
+    n = len(tickets)
+    blank = rng.random(n) < rng.uniform(*pools["unclassified"])  # never classified: no category, type or cause
+    tickets.loc[blank, ["category", "failure_type", "root_cause"]] = None
+    verified = tickets["verified_at"].notna().to_numpy()
+    skipped = verified & (rng.random(n) < rng.uniform(*pools["unverified"]))  # the follow-up check never happened
+    tickets.loc[skipped, "verified_at"] = pd.NaT
+
+    blueprint = _blueprint(rng, pools)
+    plan = _plan(rng, pools)
+    review = _review(rng, pools)
+    pilot, kpi = _pilot(rng, pools)
+    case = _case(rng, tickets)
+    scenario = {lang: {"service": blueprint["service"][lang], "blueprint": blueprint["steps"][lang],
+                       "project": plan["project"][lang], "plan": plan["tasks"][lang],
+                       "review": review[lang], "kpi": {**kpi, "name": kpi["name"][lang]}, "case": case[lang]}
+                for lang in _LANGS}
+    return {"tickets": tickets, "pilot": pilot, "scenario": scenario}
+
+
+def _blueprint(rng, pools: dict) -> dict:
+    """One blueprint of the pool in both languages (steps S1…, lanes named in the language), with
+    ``gaps`` steps missing their owner or their standard (at most one gap per step)."""
+    import pandas as pd
+
+    from kit.process import lane_name
+
+    chosen = pools["blueprints"][int(rng.integers(len(pools["blueprints"])))]
+    steps = chosen["steps"]
+    holes = {int(i): str(rng.choice(["owner", "standard"]))
+             for i in rng.choice(len(steps), size=_between(rng, pools["gaps"]), replace=False)}
+    frames = {}
+    for lang in _LANGS:
+        rows = []
+        for i, step in enumerate(steps):
+            name, owner, standard = step[lang]
+            rows.append({"step_id": f"S{i + 1}", "step": name, "lane": lane_name(step["lane"], lang),
+                         "owner": "" if holes.get(i) == "owner" else owner,
+                         "standard": "" if holes.get(i) == "standard" else standard})
+        frames[lang] = pd.DataFrame(rows)
+    return {"service": chosen["service"], "steps": frames}
+
+
+def _plan(rng, pools: dict) -> dict:
+    """One task plan of the pool in both languages, each task's duration (days) drawn from its range."""
+    import pandas as pd
+
+    chosen = pools["plans"][int(rng.integers(len(pools["plans"])))]
+    days = [_between(rng, (low, high)) for _, _, low, high, _, _ in chosen["tasks"]]
+    sep = {"zh": "、", "en": ", "}
+    frames = {}
+    for lang in _LANGS:
+        frames[lang] = pd.DataFrame({
+            "task": [t[0] for t in chosen["tasks"]],
+            "description": [t[4] if lang == "zh" else t[5] for t in chosen["tasks"]],
+            "duration": days,
+            "predecessors": [sep[lang].join(p.strip() for p in t[1].split(",") if p.strip()) for t in chosen["tasks"]],
+        })
+    return {"project": chosen["project"], "tasks": frames}
+
+
+def _review(rng, pools: dict) -> dict[str, dict]:
+    """A deliverable's review in both languages: reviewers, the project team (some reviewers may be on it),
+    each reviewer's score, the client's score and the team's pass mark (all 0–100). The overall score is
+    kept at least one point away from the pass mark, so no rounding decides the verdict."""
+    from kit.process import qc_review
+
+    deliverable = pools["deliverables"][int(rng.integers(len(pools["deliverables"])))]
+    k = pools["reviewers"]
+    while True:
+        size, inside = _between(rng, pools["team"]), int(rng.choice(pools["on_team"]))
+        people = _pick(rng, pools["people"], k + size - inside)
+        reviewers = people[:k]
+        team = _pick(rng, reviewers, inside) + people[k:]
+        team = [team[i] for i in rng.permutation(len(team))]
+        scores = [_between(rng, pools["scores"]) for _ in reviewers]
+        client = _between(rng, pools["client"])
+        mark = int(rng.choice(pools["pass_marks"]))
+        names = [p["zh"] for p in reviewers]
+        result = qc_review(names, [p["zh"] for p in team], scores, client, pass_mark=mark)
+        if len(result.independent) < 2 or abs(result.score - mark) >= 1:
+            break
+    return {lang: {"deliverable": deliverable[lang], "reviewers": [p[lang] for p in reviewers],
+                   "team": [p[lang] for p in team], "scores": scores, "client_score": client, "pass_mark": mark}
+            for lang in _LANGS}
+
+
+def _pilot(rng, pools: dict):
+    """A pilot's KPI values before and after (``phase``, ``value``: one row per case) and the KPI
+    (``name`` per language, ``kind``, ``higher_is_better``). Its true effect is drawn from ``effects``; the
+    sample is drawn again while the test's p value lies between 0.01 and 0.2, so the verdict is clear."""
+    import numpy as np
+    import pandas as pd
+
+    from kit.improvement import pdca_check
+
+    spec = pools["pilots"][int(rng.integers(len(pools["pilots"])))]
+    effect = str(rng.choice(pools["effects"]))
+    good = 1 if spec["higher_is_better"] else -1
+    shift = {"improved": good, "worse": -good, "none": 0}[effect] * spec["change"]
+    for _ in range(200):
+        sizes = [_between(rng, spec["n"]) for _ in range(2)]
+        if spec["kind"] == "mean":
+            mean, sd = spec["before"]
+            before, after = (np.clip(np.rint(rng.normal(m, sd, size)), *spec["bounds"])  # whole minutes, 1–5 points
+                             for m, size in zip((mean, mean + shift), sizes, strict=True))
+        else:
+            before, after = ((rng.random(size) < p).astype(int)
+                             for p, size in zip((spec["before"], spec["before"] + shift), sizes, strict=True))
+        check = pdca_check(before, after, kind=spec["kind"], higher_is_better=spec["higher_is_better"])
+        if not 0.01 <= check.p_value <= 0.2:
+            break
+    pilot = pd.DataFrame({"phase": ["before"] * len(before) + ["after"] * len(after),
+                          "value": np.concatenate([before, after])})
+    kpi = {"name": spec["kpi"], "kind": spec["kind"], "higher_is_better": bool(spec["higher_is_better"])}
+    return pilot, kpi
+
+
+def _case(rng, tickets) -> dict[str, str]:
+    """The ticket each language's trainee reviews: a resolved complaint written in that language, preferably
+    one that went wrong somewhere: analysed after 24 h, else never checked back."""
+    import numpy as np
+
+    text = tickets["complaint_text"].fillna("")
+    chinese = text.str.contains("[\u4e00-\u9fff]", regex=True).to_numpy()
+    resolved = tickets["resolved_at"].notna().to_numpy()
+    late = ((tickets["solution_at"] - tickets["received_at"]).dt.total_seconds() > 24 * 3600).to_numpy()
+    unchecked = tickets["verified_at"].isna().to_numpy()
+    out = {}
+    for lang, mine in (("zh", chinese), ("en", ~chinese & (text != "").to_numpy())):
+        for pool in (mine & resolved & late, mine & resolved & unchecked, mine & resolved, mine):
+            found = np.flatnonzero(pool)
+            if len(found):
+                out[lang] = str(tickets["ticket_id"].iloc[int(rng.choice(found))])
+                break
+    return out
+
+
 _BUILDERS: dict[str, Callable] = {"needs": _needs, "communication": _communication, "recovery": _recovery,
-                                  "metrics": _metrics}
+                                  "metrics": _metrics, "standards": _standards}
