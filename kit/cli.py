@@ -195,6 +195,25 @@ def handouts(
     console.print(t("cli.handouts.index", file=index), highlight=False)
 
 
+@app.command("trainer-pack", help=t("cli.trainer_pack.help"))
+def trainer_pack(
+    lang: Annotated[str, typer.Option("--lang", help=t("cli.trainer_pack.pack_lang"))] = "both",
+    pdf: Annotated[bool, typer.Option("--pdf", help=t("cli.trainer_pack.pdf"))] = False,
+    out: Annotated[Path, typer.Option("--out", help=t("cli.trainer_pack.out"))] = OUT / "trainer-pack",
+):
+    from kit.pipeline import trainerpack
+
+    langs = trainerpack.choose_langs(lang)  # before doing any work
+    out = output_folder(out)
+    n = len(langs) * len(trainerpack.DOCUMENTS)
+    with console.status(t("cli.trainer_pack.printing" if pdf else "cli.trainer_pack.running", n=n)):
+        *pages, index = trainerpack.build(out, langs, pdf=pdf)
+    console.print(t("cli.trainer_pack.wrote", n=len(pages)))
+    for path in pages:
+        console.print(f"  {path}", highlight=False)
+    console.print(t("cli.trainer_pack.index", file=index), highlight=False)
+
+
 @app.command("notebooks", help=t("cli.notebooks.help"))
 def notebooks():
     from kit import workbooks

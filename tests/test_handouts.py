@@ -61,7 +61,7 @@ def test_the_command_writes_every_handout_and_the_index(built):
         assert str(html_of(out, lesson, lang)) in stdout
         assert (out / "executed" / f"{lesson.stem}.{lang}.ipynb").exists()
     assert f"{out / 'index.html'}" in stdout and (out / "index.html").exists()
-    assert [lesson.module for lesson in LESSONS] == ["needs", "communication", "recovery", "metrics", "standards"]
+    assert [lesson.module for lesson in LESSONS] == ["needs", "communication", "recovery", "metrics", "standards", "capstone"]
 
 
 @pytest.mark.parametrize("item", PAGES, ids=page_id)

@@ -18,8 +18,8 @@ REQUIRED_KEYS = ("title", "objectives", "scenario", "action_plan")
 PARAMETERS = {"lang", "trainee_id", "data_path", "seed"}
 
 
-def test_the_five_modules_have_lessons():
-    assert sorted(MODULES.values()) == ["communication", "metrics", "needs", "recovery", "standards"]
+def test_the_five_modules_and_the_capstone_have_lessons():
+    assert sorted(MODULES.values()) == ["capstone", "communication", "metrics", "needs", "recovery", "standards"]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)

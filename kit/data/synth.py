@@ -38,7 +38,6 @@ from kit.data.schemas import (
     FAILURE_TYPES,
     JOURNEY_STAGES,
     KINDS,
-    MODULES,
     NINEGRID,
     SCHEMAS,
     SEGMENTS,
@@ -1197,7 +1196,7 @@ def _marks(rng: np.random.Generator, ids, ability: np.ndarray) -> pd.DataFrame:
     n = len(ids)
     post = ability + rng.normal(*_TEST_GAIN, n)
     parts = []
-    for module in (m for m in MODULES if m.startswith("M")):
+    for module in _EXERCISES:  # the sample cohort took modules 1–4
         test = f"{module}-test"
         items = [f"Q{i + 1:02d}" for i in range(_TEST_ITEMS)]
         max_score = rng.choice([1, 2, 2, 3, 4, 5], _TEST_ITEMS)

@@ -18,7 +18,7 @@ from typing import Any
 from kit.i18n import get_lang
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-LESSON_MODULES = ("needs", "communication", "recovery", "metrics", "standards")
+LESSON_MODULES = ("needs", "communication", "recovery", "metrics", "standards", "capstone")
 
 
 def __getattr__(name):
