@@ -19,8 +19,9 @@ from kit.data.io import SUPPORTED, LoadReport
 from kit.errors import KitError
 
 TABLES = ("trainees", "marks", "reaction", "observations", "ninegrid", "survey_responses")
-EXERCISE_MODULES = {"needs": "M1", "communication": "M2", "recovery": "M3", "metrics": "M4", "standards": "M5"}
-"""Course module of each graded exercise (lessons 01–05)."""
+EXERCISE_MODULES = {"needs": "M1", "communication": "M2", "recovery": "M3", "metrics": "M4", "standards": "M5",
+                    "capstone": "M6"}
+"""Course module of each graded exercise (lessons 01–05 and the capstone, 06)."""
 SURVEY_COLUMNS = ("response_id", "customer_id", "submitted_at", "agent_id", "nps", "csat")
 """What the reports need of the survey (the trainees' customers, Kirkpatrick level 4)."""
 

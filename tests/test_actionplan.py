@@ -371,6 +371,34 @@ def test_bad_plans_are_errors(plan, code):
     assert err.value.code == code
 
 
+def test_a_plan_written_in_markdown_is_read_by_its_headings():
+    """The capstone exercise's plan is Markdown: each heading naming a field gets the text under it."""
+    from kit.actionplan.template import plan_sections
+
+    zh = "\n".join(f"#### {ap.label('field', code, 'zh')}\n{value}\n" for code, value in FULL_PLAN.items()
+                   if isinstance(value, str))
+    assert ap.completeness(plan_sections(zh)).filled == ("smart_goal", "risks", "success_measures")
+    lesson = ("## 我的行动计划\n写给主管看\n### 1. SMART 目标\n3 个月内把首问解决率从 72% 提升到 80%\n"
+              "### 二、RACI 责任矩阵\n| 任务 | 我 |\n|---|---|\n| 复盘 | A/R |\n### 行动步骤\n#### 第 1 周\n复盘 5 个工单\n"
+              "**资源**\n导师每周 30 分钟\n时间表与里程碑：第 4 周 75%\n里程碑：第 12 周 80%\n"
+              "### Risks and responses\n```\n### 成功衡量标准\n```\n- 风险：旺季\n### 备注\n待定")
+    plan = plan_sections(lesson)
+    assert list(plan) == ["我的行动计划", "smart_goal", "raci", "steps", "第 1 周", "resources", "milestones", "risks",
+                          "备注"]
+    assert plan["我的行动计划"] == "写给主管看" and plan["steps"] == "#### 第 1 周\n复盘 5 个工单"
+    assert plan["resources"] == "导师每周 30 分钟\n时间表与里程碑：第 4 周 75%", "only an exact name heads a 'Field:' line"
+    assert plan["milestones"] == "第 12 周 80%" and plan["risks"].endswith("- 风险：旺季"), "no heading in a code block"
+    done = ap.completeness(plan)
+    assert done.missing == ("success_measures",) and done.extra == ("我的行动计划", "第 1 周", "备注")
+    assert ap.smart_quality(plan, today=TODAY).is_smart
+    assert plan_sections("# Steps\nA\n# Milestones and steps\nB\n## Steps\nC") == {
+        "steps": "A\n\nC", "Milestones and steps": "B"}, "a field written twice is joined; two fields in one heading name none"
+    assert plan_sections("") == {} and plan_sections("SMART 目标 3 个月内提升") == {}
+    with pytest.raises(KitError) as err:
+        plan_sections({"steps": "x"})
+    assert err.value.code == "actionplan_bad_plan"
+
+
 def test_a_goal_that_is_not_text_is_an_error():
     with pytest.raises(KitError, match="sentence"):
         ap.smart_quality({"goal": 80})

@@ -20,7 +20,7 @@ from kit.grading.results import AUTO, MANUAL
 from kit.grading.spec import Spec
 
 EXERCISES = sorted(masters())
-MODULES = {"needs", "communication", "recovery", "metrics", "standards"}
+MODULES = {"needs", "communication", "recovery", "metrics", "standards", "capstone"}
 
 
 def secret_lines(nb) -> list[str]:
@@ -67,7 +67,9 @@ def test_release_keeps_no_solution_and_no_hidden_test(exercise, lang, tmp_path):
     spec = Spec.load(tmp_path / "grading" / f"{exercise}.json")
     answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert [c.metadata["nbgrader"]["grade_id"] for c in answers] == spec.answers
-    assert all(c.source == placeholder(c.cell_type, lang) for c in answers)
+    fixed = fixed_cells(master)  # answer cells that hand another answer on: kept as they are, locked
+    assert all(c.source == fixed.get(c.metadata["nbgrader"]["grade_id"], placeholder(c.cell_type, lang)) for c in answers)
+    assert all(c.metadata["editable"] is False for c in answers if c.metadata["nbgrader"]["grade_id"] in fixed)
     assert {c.cell_type for c in answers} == {"code", "markdown"}  # prose is written in a Markdown cell
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
              and not c.metadata["nbgrader"].get("solution")]
@@ -76,6 +78,25 @@ def test_release_keeps_no_solution_and_no_hidden_test(exercise, lang, tmp_path):
     # the spec keeps the hidden tests, and lives outside the release folder
     assert any(HIDDEN[0] in q.tests for q in spec.questions if q.kind == AUTO)
     assert not list((tmp_path / "release").glob("*.json"))
+
+
+def fixed_cells(nb) -> dict[str, str]:
+    """The master's answer cells without a solution block, by grade_id: fixed code the trainee leaves as it is
+    (the capstone's q5_smart and q6_fields, which pass q5 and q6 on to their automatic parts)."""
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("solution") and SOLUTION[0] not in c.source}
+
+
+def test_fixed_answer_cells_hold_no_secret_and_feed_an_automatic_part_of_a_manual_question():
+    for exercise in EXERCISES:
+        master = read_master(exercise)
+        spec = build_spec(exercise, master)
+        for qid, source in fixed_cells(master).items():
+            assert spec.question(qid).kind == AUTO and HIDDEN[0] not in source
+            tested = spec.question(qid).tests.split(HIDDEN[0], 1)[1]
+            manual = [q.qid for q in spec.questions if q.kind == MANUAL and q.qid in tested]
+            assert manual and qid.startswith(tuple(manual)), (exercise, qid, manual)
+    assert set(fixed_cells(read_master("capstone"))) == {"q5_smart", "q6_fields"}
 
 
 def main_ok(argv) -> bool:

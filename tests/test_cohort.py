@@ -74,11 +74,14 @@ def test_exercise_marks_come_from_the_gradebook(tmp_path):
         _record(book, "metrics", "S001", [(2.0, 2.0), (1.0, 3.0), (None, 4.0)])
         _record(book, "needs", "S002", [(5.0, 5.0)])
         _record(book, "standards", "S002", [(1.0, 1.0)])
+        _record(book, "capstone", "S002", [(2.0, 2.0)])
         _record(book, "metrics", "X999", [(1.0, 2.0)])  # not on the roster
     data = cohort.load("2025-A", SAMPLE, gradebook=url)
     exercises = data.marks[data.marks["phase"] == "exercise"]
-    assert set(exercises["exercise_id"]) == {"metrics", "needs", "standards"}, "the file's exercise rows are replaced"
+    assert set(exercises["exercise_id"]) == {"metrics", "needs", "standards", "capstone"}, \
+        "the file's exercise rows are replaced"
     assert set(exercises.loc[exercises["exercise_id"] == "standards", "module"]) == {"M5"}
+    assert set(exercises.loc[exercises["exercise_id"] == "capstone", "module"]) == {"M6"}
     s001 = exercises[exercises["trainee_id"] == "S001"].sort_values("item")
     assert s001["score"].tolist()[:2] == [2.0, 1.0] and pd.isna(s001["score"].iloc[2])
     assert s001["max_score"].tolist() == [2.0, 3.0, 4.0] and set(s001["module"]) == {"M4"}
@@ -111,4 +114,4 @@ def test_every_graded_exercise_has_its_module():
     from kit.grading.variants import EXERCISES
 
     assert set(cohort.EXERCISE_MODULES) == set(EXERCISES)
-    assert sorted(cohort.EXERCISE_MODULES.values()) == ["M1", "M2", "M3", "M4", "M5"]
+    assert sorted(cohort.EXERCISE_MODULES.values()) == ["M1", "M2", "M3", "M4", "M5", "M6"]

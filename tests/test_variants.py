@@ -17,6 +17,7 @@ KEYS = {
     "recovery": {"tickets", "survey", "cases", "limit", "model", "complaint"},
     "metrics": {"survey", "kpi", "plan"},
     "standards": {"tickets", "pilot", "scenario"},
+    "capstone": {"ninegrid", "scheme", "scenario"},
 }
 
 
@@ -86,6 +87,17 @@ def test_public_checks_fit_the_variant(trainee):
     standards = variant("standards", trainee)["scenario"]
     for lang in ("zh", "en"):
         assert questions["standards"]["q3"]["items"] == standards[lang]["blueprint"]["step_id"].tolist()
+    capstone, asked = variant("capstone", trainee), questions["capstone"]
+    assert set(capstone["ninegrid"]["ability"]) == set(asked["q1"]["options"])
+    for lang in ("zh", "en"):
+        scenario = capstone["scenario"][lang]
+        assert asked["q2"]["items"] == scenario["goals"]["goal_id"].tolist()
+        assert asked["q3"]["items"] == scenario["raci"].index.tolist() == list(scenario["tasks"])
+        assert asked["q4"]["items"] == scenario["actions"]["action_id"].tolist()
+    from kit.actionplan import HORIZONS, TEMPLATE_FIELDS
+
+    assert set(asked["q4"]["options"]) == {code for bounds in HORIZONS.values() for code in bounds}
+    assert asked["q6_fields"]["options"] == list(TEMPLATE_FIELDS)
 
 
 def test_metrics_variant_mixes_both_ces_wordings():
@@ -132,3 +144,61 @@ def test_standards_log_leaks_from_the_loop_and_scenarios_differ():
         assert verified["reached"] < v["tickets"]["resolved_at"].notna().sum(), "some follow-up checks were skipped"
     assert any(not a["scenario"]["zh"][k].equals(b["scenario"]["zh"][k]) for k in ("blueprint", "plan"))
     assert a["scenario"]["zh"]["review"] != b["scenario"]["zh"]["review"]
+
+
+def _first_missing(goal: str) -> str:
+    from kit.actionplan import parse_smart
+
+    missing = parse_smart(goal).missing
+    return missing[0] if missing else "none"
+
+
+def test_capstone_goal_pool_parses_alike_in_both_languages_and_as_filed():
+    """Every goal of the pool lacks first the SMART part it is filed under, in Chinese and in English, and
+    depends on no date (durations only), so the grading day changes nothing."""
+    from kit.actionplan import parse_smart
+
+    pools = data("exercises/capstone")["data"]["goals"]
+    assert set(pools) == {"S", "M", "T", "none"}
+    for kind, goals in pools.items():
+        assert len(goals) >= 5, kind
+        for goal in goals:
+            assert re.search("[\u4e00-\u9fff]", goal["zh"]) and not re.search("[\u4e00-\u9fff]", goal["en"])
+            assert _first_missing(goal["zh"]) == _first_missing(goal["en"]) == kind, goal
+            for text in (goal["zh"], goal["en"]):
+                assert parse_smart(text, today="2026-01-01").missing == parse_smart(text, today="2031-07-01").missing
+
+
+@pytest.mark.parametrize("trainee", ["T001", "T002", "demo", "W-capstone"])
+def test_capstone_variant_says_the_same_in_both_languages(trainee):
+    """The grader computes from the Chinese scenario; the English one must give every answer the same, and each
+    answer must be unambiguous: three lowest abilities, one fault per faulty RACI row, every horizon used."""
+    from kit.actionplan import HORIZONS, check_raci, horizon, ninegrid_focus
+
+    v = variant("capstone", trainee)
+    zh, en = v["scenario"]["zh"], v["scenario"]["en"]
+    ratings = v["ninegrid"]["rating"]
+    assert ratings.between(1, 5).all() and sorted(ratings)[2] < sorted(ratings)[3], "exactly three lowest"
+    assert len(ninegrid_focus(dict(zip(v["ninegrid"]["ability"], ratings, strict=True))).abilities) == 3
+    labels = [[_first_missing(g) for g in s["goals"]["goal"]] for s in (zh, en)]
+    assert labels[0] == labels[1] and {"S", "M", "T", "none"} <= set(labels[0])
+    checks = [check_raci(s["raci"]) for s in (zh, en)]
+    codes = [{task: [p.code for p in found] for task, found in c.problems.items()} for c in checks]
+    assert codes[0] == codes[1]
+    faulty = [found for found in codes[0].values() if found]
+    low, high = data("exercises/capstone")["data"]["faults"]
+    assert low <= len(faulty) <= high and all(len(found) == 1 for found in faulty)
+    assert {"no_accountable", "many_accountable", "no_responsible"} <= {f[0] for f in faulty} or len(faulty) < 3
+    assert (zh["actions"]["due_days"] == en["actions"]["due_days"]).all()
+    days = zh["actions"]["due_days"]
+    placed = [horizon(d, v["scheme"]) for d in days]
+    assert set(placed) == set(HORIZONS[v["scheme"]]), "every horizon of the scheme is used"
+    ends = {last for last in HORIZONS[v["scheme"]].values() if last}
+    assert ends & set(days) and {end + 1 for end in ends} & set(days), "a last day and a first day of a horizon"
+
+
+def test_capstone_scenarios_differ_between_trainees_and_both_schemes_occur():
+    a, b = variant("capstone", "T001"), variant("capstone", "T002")
+    assert not a["ninegrid"].equals(b["ninegrid"])
+    assert any(not a["scenario"]["zh"][k].equals(b["scenario"]["zh"][k]) for k in ("goals", "raci", "actions"))
+    assert {variant("capstone", f"S{i:03d}")["scheme"] for i in range(12)} == {"000", "002"}

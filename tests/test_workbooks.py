@@ -19,7 +19,7 @@ PATHS = sorted(BUILT)
 
 
 def test_every_template_has_a_workbook_in_every_language():
-    assert len(PATHS) == len(LANGS) * (len(workbooks.lesson_templates()) + len(workbooks.exercise_masters())) == 22
+    assert len(PATHS) == len(LANGS) * (len(workbooks.lesson_templates()) + len(workbooks.exercise_masters())) == 24
     for lang in LANGS:
         assert {p.name for p in workbooks.folder(lang, "lessons").glob("*.ipynb")} == \
             {p.name for p in workbooks.lesson_templates()}

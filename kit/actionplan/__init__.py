@@ -32,7 +32,7 @@ from .focus import ABILITIES, Focus, ninegrid_focus
 from .horizons import BEYOND, HORIZON_CONTENT, HORIZONS, horizon, place
 from .raci import RACI_ROLES, RaciCheck, RaciProblem, check_raci
 from .smart import DAYS_PER, SMART_CHECKED, SMART_PARTS, UNITS, SmartGoal, parse_smart
-from .template import RESOURCE_KINDS, TEMPLATE_FIELDS, Completeness, completeness, smart_quality
+from .template import RESOURCE_KINDS, TEMPLATE_FIELDS, Completeness, completeness, plan_sections, smart_quality
 
 __all__ = [
     # 1. nine-grid → focus areas
@@ -40,7 +40,7 @@ __all__ = [
     # 2. SMART goal
     "SMART_PARTS", "SMART_CHECKED", "UNITS", "DAYS_PER", "SmartGoal", "parse_smart",
     # 3. the 7-field template and its RACI matrix
-    "TEMPLATE_FIELDS", "RESOURCE_KINDS", "Completeness", "completeness", "smart_quality",
+    "TEMPLATE_FIELDS", "RESOURCE_KINDS", "Completeness", "completeness", "plan_sections", "smart_quality",
     "RACI_ROLES", "RaciProblem", "RaciCheck", "check_raci",
     # 4. horizons
     "HORIZONS", "HORIZON_CONTENT", "BEYOND", "horizon", "place",

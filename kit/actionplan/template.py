@@ -1,11 +1,14 @@
 """The action-plan template (行动计划模板 [002]): its 7 fields (:data:`TEMPLATE_FIELDS`), :func:`completeness`
 — how many of them a trainee's plan fills — and :func:`smart_quality` — how SMART its goal is (by
 :func:`kit.actionplan.smart.parse_smart`); both feed the cohort report. Fields are named by code or by their zh/en
-label. The RACI matrix a plan holds is checked on its own, by :func:`kit.actionplan.raci.check_raci`.
+label. :func:`plan_sections` reads a plan written in Markdown under headings (the capstone exercise's answer)
+into such a mapping. The RACI matrix a plan holds is checked on its own, by :func:`kit.actionplan.raci.check_raci`.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -114,3 +117,72 @@ def smart_quality(plan, today=None) -> SmartGoal:
     if _is_blank(goal):
         return _empty_goal("", get_lang())
     return parse_smart(goal, today=today)
+
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_BOLD = re.compile(r"^ {0,3}(\*\*|__)(.+?)\1[ \t]*[:：]?[ \t]*$")
+_LABELLED = re.compile(r"^(?! {4}|\t)([^:：\-*+>|#\d\s][^:：]{0,24})[:：][ \t]*(\S.*)$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_NUMBERING = re.compile(r"^(?:\(?\d{1,2}[.、)）]|\d{1,2}\s|[一二三四五六七八九十]{1,2}[、.．]|第[一二三四五六七八九十\d]{1,2}[项步部分节]?[:：、.]?)\s*")
+_NOT_CONTAINED = {"行动"}  # too common to name a field inside a longer heading ("行动计划" is the plan's title)
+BODY_LEVEL = 7  # a bold line or a "Field: text" line: below every Markdown heading
+
+
+def _heading_field(heading: str, lookup: dict[str, str], *, exact: bool = False) -> str | None:
+    """The template field a heading names: exactly (a code, an alias, a zh/en label, after numbering such as
+    "1." or "一、" and emphasis are dropped) or — unless ``exact`` — by holding the name of exactly one field
+    ("Risks and responses", "时间表与里程碑")."""
+    text = _NUMBERING.sub("", unicodedata.normalize("NFKC", heading).strip().strip("*_ ").rstrip(":： "))
+    folded = _fold(text)
+    if not folded:
+        return None
+    if folded in lookup or exact:
+        return lookup.get(folded)
+    found = {code for name, code in lookup.items() if name not in _NOT_CONTAINED and len(name) > 1 and name in folded}
+    return found.pop() if len(found) == 1 else None
+
+
+def plan_sections(markdown: str) -> dict[str, str]:
+    """A plan written in Markdown, read into ``{field code: text}`` for :func:`completeness` and
+    :func:`smart_quality`: each heading that names a template field (by code, alias or zh/en label, as
+    :func:`completeness` reads keys; or by containing exactly one field's name, e.g. "Risks and responses") gets
+    the text under it, up to the next heading that names a field or is of the same or a higher level. Headings are
+    Markdown headings (``#`` … ``######``), a line in bold on its own naming a field, and a line ``Field: text``
+    naming one exactly (its text is the section's first line). A Markdown heading that names no field is kept under its
+    own text (``Completeness.extra``); a field written twice is joined; text before the first heading and
+    headings inside code blocks are ignored.
+
+    >>> plan = plan_sections("#### SMART 目标\\n3 个月内把首问解决率从 72% 提升到 80%\\n\\n"
+    ...                      "#### 1. Risks and responses\\n旺季没时间练：改为每天 10 分钟\\n#### 里程碑\\n待定\\n#### 备注\\n—")
+    >>> plan["smart_goal"], plan["risks"], list(plan)
+    ('3 个月内把首问解决率从 72% 提升到 80%', '旺季没时间练：改为每天 10 分钟', ['smart_goal', 'risks', 'milestones', '备注'])
+    >>> completeness(plan).filled
+    ('smart_goal', 'risks')
+    """
+    if not isinstance(markdown, str):
+        raise KitError("actionplan_bad_plan", value=type(markdown).__name__)
+    lookup = _field_of()
+    heads: list[tuple[int, int, str, str]] = []  # (line, level, key, text on the heading line)
+    lines = markdown.splitlines()
+    fenced = False
+    for number, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        atx, bold, labelled = _ATX.match(line), _BOLD.match(line), _LABELLED.match(line)
+        if atx:
+            key = _heading_field(atx[2], lookup) or atx[2].strip().strip("*_ ").rstrip(":： ")
+            if key:
+                heads.append((number, len(atx[1]), key, ""))
+        elif bold and (code := _heading_field(bold[2], lookup)):
+            heads.append((number, BODY_LEVEL, code, ""))
+        elif labelled and (code := _heading_field(labelled[1], lookup, exact=True)):
+            heads.append((number, BODY_LEVEL, code, labelled[2]))
+    sections: dict[str, str] = {}
+    for i, (number, level, key, first) in enumerate(heads):
+        end = next((n for n, lvl, k, _ in heads[i + 1:] if lvl <= level or k in TEMPLATE_FIELDS), len(lines))
+        body = "\n".join([first, *lines[number + 1:end]]).strip()
+        sections[key] = f"{sections[key]}\n\n{body}".strip() if key in sections else body
+    return sections

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from kit.errors import KitError
 from kit.personal import personal_seed
 
-EXERCISES = ("needs", "communication", "recovery", "metrics", "standards")
-"""The graded exercises, one per course module."""
+EXERCISES = ("needs", "communication", "recovery", "metrics", "standards", "capstone")
+"""The graded exercises, one per course module (the capstone included)."""
 
 _TICKET_COLUMNS = [  # complaint tickets without the customers' contact details
     "ticket_id", "channel", "category", "failure_type", "severity", "received_at", "first_response_at",
@@ -92,7 +92,7 @@ def _complaint(rng, pool: list) -> dict[str, str]:
     return {lang: entry[lang].format(**slots) for lang in ("zh", "en")}
 
 
-# --- the five exercises ---------------------------------------------------------------------------
+# --- the six exercises ----------------------------------------------------------------------------
 
 
 def _needs(base: int, rng, pools: dict) -> dict[str, object]:
@@ -368,5 +368,108 @@ def _case(rng, tickets) -> dict[str, str]:
     return out
 
 
+def _capstone(base: int, rng, pools: dict) -> dict[str, object]:
+    """The trainee's nine-grid self-rating (exactly three lowest abilities), the horizon scheme of their team
+    (``"000"`` or ``"002"``) and, per language (``scenario[lang]``): goal sentences each missing a SMART part
+    or none, a RACI matrix with planted faults (``raci``: tasks T1… × people; ``tasks``: what each task is) and
+    actions with their due days."""
+    from kit.ninegrid import ABILITIES, DIMENSION_OF
+
+    ninegrid = _ninegrid(rng, pools, ABILITIES, DIMENSION_OF)
+    scheme = str(rng.choice(pools["schemes"]))
+    goals = _goals(rng, pools)
+    raci = _raci(rng, pools)
+    actions = _actions(rng, pools, scheme)
+    scenario = {lang: {"goals": goals[lang], "raci": raci["matrix"][lang], "tasks": raci["tasks"][lang],
+                       "actions": actions[lang]} for lang in _LANGS}
+    return {"ninegrid": ninegrid, "scheme": scheme, "scenario": scenario}
+
+
+def _ninegrid(rng, pools: dict, abilities, dimension_of):
+    """Nine self-ratings 1–5 (``ability``, ``dimension``, ``rating``), drawn again until the third-lowest
+    rating is below the fourth-lowest, so that exactly three abilities are the lowest."""
+    import numpy as np
+    import pandas as pd
+
+    weights = np.asarray(pools["rating_weights"], dtype=float)
+    while True:
+        ratings = rng.choice(np.arange(1, 6), size=len(abilities), p=weights / weights.sum())
+        ordered = np.sort(ratings)
+        if ordered[2] < ordered[3]:
+            break
+    return pd.DataFrame({"ability": list(abilities), "dimension": [dimension_of[a] for a in abilities],
+                         "rating": ratings.astype(int)})
+
+
+def _goals(rng, pools: dict) -> dict:
+    """Goal sentences in both languages (``goal_id`` G1…, ``goal``): one of each kind of the pool (missing S,
+    M, T first, or none) and ``extra_goals`` more, in a random order."""
+    import pandas as pd
+
+    kinds = list(pools["goals"])
+    chosen = {kind: _pick(rng, pools["goals"][kind], len(pools["goals"][kind])) for kind in kinds}
+    drawn = [chosen[kind].pop() for kind in kinds]
+    rest = [goal for kind in kinds for goal in chosen[kind]]
+    drawn += _pick(rng, rest, pools["extra_goals"])
+    drawn = [drawn[i] for i in rng.permutation(len(drawn))]
+    ids = [f"G{i + 1}" for i in range(len(drawn))]
+    return {lang: pd.DataFrame({"goal_id": ids, "goal": [g[lang] for g in drawn]}) for lang in _LANGS}
+
+
+_RACI_FAULTS = {  # how a planted fault changes a cell: (cells it may hit, new value by old value)
+    "no_a": (lambda cell: "A" in cell, {"A/R": "R", "A": "C"}),
+    "two_a": (lambda cell: "A" not in cell and "R" not in cell, None),
+    "no_r": (lambda cell: "R" in cell, {"A/R": "A", "R": "C"}),
+}
+
+
+def _raci(rng, pools: dict) -> dict:
+    """A RACI matrix of ``n_tasks`` tasks (T1…) × four people of the pool, in both languages, each row right
+    by the pool's roles but ``faults`` rows with one planted fault each: no A, a second A, or no R."""
+    import pandas as pd
+
+    chosen = _pick(rng, pools["tasks"], pools["n_tasks"])
+    people = _pick(rng, pools["people"], len(chosen[0]["roles"]))
+    cells = [list(task["roles"]) for task in chosen]
+    kinds = pools["fault_kinds"]
+    faulty = rng.choice(len(chosen), size=_between(rng, pools["faults"]), replace=False)
+    for n, row in enumerate(faulty):
+        kind = kinds[n] if n < len(kinds) else str(rng.choice(kinds))  # every kind once, then any
+        hits, change = _RACI_FAULTS[kind]
+        where = [i for i, cell in enumerate(cells[row]) if hits(cell)]
+        if kind == "two_a":
+            cells[row][int(rng.choice(where))] = "A"
+        else:
+            for i in where:
+                cells[row][i] = change[cells[row][i]]
+    ids = [f"T{i + 1}" for i in range(len(chosen))]
+    matrix = {lang: pd.DataFrame(cells, index=pd.Index(ids, name="task"), columns=[p[lang] for p in people])
+              for lang in _LANGS}
+    tasks = {lang: dict(zip(ids, (task[lang] for task in chosen), strict=True)) for lang in _LANGS}
+    return {"matrix": matrix, "tasks": tasks}
+
+
+def _actions(rng, pools: dict, scheme: str) -> dict:
+    """``n_actions`` actions in both languages (``action_id`` A1…, ``action``, ``due_days``) on the horizons
+    of ``scheme``: every horizon used, one action due on the last day of its horizon and one on the first day of
+    the next; the earlier an action's stage, the earlier it is due."""
+    import pandas as pd
+
+    spans = list(pools["due"][scheme].values())
+    n = pools["n_actions"]
+    horizon = list(range(len(spans))) + [int(h) for h in rng.integers(len(spans), size=n - len(spans))]
+    days = [_between(rng, spans[h]) for h in horizon]
+    last = int(rng.choice([i for i in range(n) if horizon[i] < len(spans) - 1]))
+    days[last] = spans[horizon[last]][1]  # due on its horizon's last day: still in it
+    first = int(rng.choice([i for i in range(n) if horizon[i] > 0 and i != last]))
+    days[first] = spans[horizon[first]][0]  # due on the day after the previous horizon ends
+    chosen = sorted(_pick(rng, pools["actions"], n), key=lambda a: a["stage"])  # ties stay in the drawn order
+    days = sorted(days)
+    order = rng.permutation(n)
+    ids = [f"A{i + 1}" for i in range(n)]
+    return {lang: pd.DataFrame({"action_id": ids, "action": [chosen[i][lang] for i in order],
+                                "due_days": [days[i] for i in order]}) for lang in _LANGS}
+
+
 _BUILDERS: dict[str, Callable] = {"needs": _needs, "communication": _communication, "recovery": _recovery,
-                                  "metrics": _metrics, "standards": _standards}
+                                  "metrics": _metrics, "standards": _standards, "capstone": _capstone}
