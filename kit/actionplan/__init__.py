@@ -32,7 +32,14 @@ from .focus import ABILITIES, Focus, ninegrid_focus
 from .horizons import BEYOND, HORIZON_CONTENT, HORIZONS, horizon, place
 from .raci import RACI_ROLES, RaciCheck, RaciProblem, check_raci
 from .smart import DAYS_PER, SMART_CHECKED, SMART_PARTS, UNITS, SmartGoal, parse_smart
-from .template import RESOURCE_KINDS, TEMPLATE_FIELDS, Completeness, completeness, plan_sections, smart_quality
+from .template import (
+    RESOURCE_KINDS,
+    TEMPLATE_FIELDS,
+    Completeness,
+    completeness,
+    plan_sections,
+    smart_quality,
+)
 
 __all__ = [
     # 1. nine-grid → focus areas
