@@ -38,6 +38,7 @@ class Cohort:
     observations: pd.DataFrame | None = None
     ninegrid: pd.DataFrame | None = None
     survey: pd.DataFrame | None = None
+    plans: pd.DataFrame | None = None
     reports: list[LoadReport] = field(default_factory=list)
     unknown_trainees: tuple[str, ...] = ()
     """Trainee ids found in the gradebook or the marks but not on the roster (left out of the reports)."""
@@ -126,6 +127,9 @@ def _read(data_dir, gradebook: str | None) -> tuple[dict, list[LoadReport], str]
         from kit.grading.gradebook import mask
 
         tables["marks"], source = _with_gradebook(tables.get("marks"), gradebook), f"{data_dir} + {mask(gradebook)}"
+        plans = capstone_plans(gradebook)
+        if plans is not None:
+            tables["plans"] = plans
     return tables, reports, source
 
 
@@ -135,7 +139,7 @@ def _limit(tables: dict, cohort: str | None, reports: list[LoadReport], source: 
     trainees = roster if cohort is None else roster[roster["cohort"] == cohort].reset_index(drop=True)
     ids, known = set(trainees["trainee_id"]), set(roster["trainee_id"])
     unknown, limited = set(), {}
-    for kind in ("marks", "reaction", "observations", "ninegrid"):
+    for kind in ("marks", "reaction", "observations", "ninegrid", "plans"):
         if kind in tables:
             table = tables[kind]
             unknown |= set(table["trainee_id"]) - known
@@ -169,6 +173,21 @@ def gradebook_marks(url: str) -> pd.DataFrame:
     )
     types = {"attempt": "Int64", "score": "Float64", "max_score": "Float64"}
     return marks.astype({f.name: types.get(f.name, "string") for f in get_schema("marks").fields})
+
+
+def capstone_plans(url: str) -> pd.DataFrame | None:
+    """The capstone's action plans in the gradebook, as the trainees wrote them: one row per trainee with their
+    SMART goal (question q5) and their 7-field plan (q6, Markdown); None when nobody has handed it in."""
+    from kit.grading.gradebook import Gradebook
+
+    with Gradebook(url) as book:
+        grades = book.grades(exercise="capstone")
+    answers = grades[grades["question"].isin(["q5", "q6"])]
+    if answers.empty:
+        return None
+    wide = answers.set_index(["trainee", "question"])["answer"].unstack().reindex(columns=["q5", "q6"])
+    return pd.DataFrame({"trainee_id": wide.index.astype(str), "goal": wide["q5"].fillna("").to_numpy(),
+                         "plan": wide["q6"].fillna("").to_numpy()})
 
 
 def _with_gradebook(marks: pd.DataFrame | None, url: str) -> pd.DataFrame:

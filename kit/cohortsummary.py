@@ -150,3 +150,39 @@ def _facts(code: str, params: dict, found: dict, text, lang) -> dict:
                 "n": params["n"]}
     return {"diff": formats.estimate(params["diff"], params["ci_low"], params["ci_high"], "+.1f", lang),  # l4_*
             "p": formats.p_value(params["p"])}
+
+
+def plan_quality(plans: pd.DataFrame, today=None) -> pd.DataFrame:
+    """Per trainee, how complete the capstone plan is and whether its goal is SMART: ``filled`` of the 7 template
+    fields [002] (:func:`kit.actionplan.completeness` of :func:`kit.actionplan.plan_sections`), their ``share``,
+    the ``missing`` field codes; ``smart`` the goal's share of S, M and T found (:func:`kit.actionplan.parse_smart`),
+    ``is_smart`` and the ``smart_missing`` letters. An empty goal is not SMART and misses all three."""
+    from kit.actionplan import TEMPLATE_FIELDS, completeness, parse_smart, plan_sections
+
+    rows = []
+    for row in plans.itertuples():
+        done = completeness(plan_sections(row.plan or ""))
+        goal = parse_smart(row.goal, today=today) if str(row.goal or "").strip() else None
+        rows.append({"trainee_id": row.trainee_id, "filled": len(TEMPLATE_FIELDS) - len(done.missing),
+                     "share": done.share, "missing": tuple(done.missing),
+                     "smart": goal.score if goal else 0.0, "is_smart": bool(goal and goal.is_smart),
+                     "smart_missing": tuple(goal.missing) if goal else ("S", "M", "T")})
+    return pd.DataFrame(rows)
+
+
+def plans_table(quality: pd.DataFrame, text, lang: str | None = None) -> pd.DataFrame:
+    """:func:`plan_quality` for reading: trainee, fields filled of 7, the missing fields by name, whether the goal
+    is SMART (是/否) and what it lacks; the least complete plans first."""
+    from kit.actionplan import TEMPLATE_FIELDS, label
+
+    shown = quality.sort_values(["share", "smart", "trainee_id"])
+    none = text["plans_nothing"]
+    return pd.DataFrame({
+        text["plans_col_trainee"]: shown["trainee_id"],
+        text["plans_col_filled"]: [f"{n} / {len(TEMPLATE_FIELDS)}" for n in shown["filled"]],
+        text["plans_col_missing"]: [text["list_separator"].join(label("field", f, lang) for f in m) or none
+                                    for m in shown["missing"]],
+        text["plans_col_smart"]: shown["is_smart"].map(lambda v: formats.yes_no(v, lang)),
+        text["plans_col_smart_missing"]: [text["list_separator"].join(label("smart", x, lang) for x in m) or none
+                                          for m in shown["smart_missing"]],
+    })

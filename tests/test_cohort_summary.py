@@ -101,3 +101,49 @@ def test_trainee_overview_and_next_steps(lang):
     steps = [shown(step) for step in trainee.next_steps(data, "S025", text, TODAY, 0.6, lang)]
     assert modules in steps[0] and "2026-01-19" in steps[0]  # the missing post-test first, in 14 days
     assert len(steps) >= 3
+
+
+PLANS = {  # what three trainees handed in for the capstone: goal (q5) and the 7-field plan (q6), as typed
+    "S001": ("沟通表达：3 个月内把需求识别准确率从 70% 提升到 90%",
+             "## SMART 目标\n3 个月内把需求识别准确率从 70% 提升到 90%\n## RACI 责任矩阵\n我 R，主管 A\n## 行动步骤\n每周练习两次\n"
+             "## 资源\n每周 2 小时\n## 时间表与里程碑\n第 4 周 75%\n## 风险与对策\n旺季没时间：提前排班\n## 成功衡量标准\n录音抽查准确率"),
+    "S002": ("危机应对：提高客户满意度", "## SMART 目标\n提高客户满意度\n## 行动步骤\n多练习\n## 风险\n待定"),
+    "S003": ("", ""),
+}
+
+
+def capstone_gradebook(folder) -> str:
+    from kit.grading.gradebook import Gradebook
+    from kit.grading.results import GRADED, QuestionResult, SubmissionResult
+
+    url = f"sqlite:///{folder / 'gradebook.sqlite'}"
+    with Gradebook(url) as book:
+        for trainee_id, (goal, plan) in PLANS.items():
+            book.record(SubmissionResult("capstone", trainee_id, f"h-{trainee_id}", GRADED, questions=(
+                QuestionResult("q1", "auto", 2.0, 2.0, ""),
+                QuestionResult("q5", "manual", 2.0, None, "", answer=goal),
+                QuestionResult("q6", "manual", 4.0, None, "", answer=plan))))
+        book.record(SubmissionResult("metrics", "S004", "h-S004", GRADED,
+                                     questions=(QuestionResult("q1", "auto", 2.0, 1.0, ""),)))
+    return url
+
+
+def test_the_capstone_plans_are_read_from_the_gradebook_and_judged_field_by_field(tmp_path):
+    plans = cohorts.capstone_plans(capstone_gradebook(tmp_path))
+    assert plans["trainee_id"].tolist() == ["S001", "S002", "S003"] and plans.loc[0, "plan"] == PLANS["S001"][1]
+    quality = cohortsummary.plan_quality(plans, today="2026-01-05").set_index("trainee_id")
+    assert quality["filled"].tolist() == [7, 2, 0]  # S002: "待定" risks count as empty
+    assert quality["is_smart"].tolist() == [True, False, False]
+    assert quality.loc["S002", "smart_missing"] == ("M", "T") and quality.loc["S003", "smart_missing"] == ("S", "M", "T")
+    table = cohortsummary.plans_table(quality.reset_index(), load_text("reports/cohort-report", "zh"), "zh")
+    assert table.iloc[:, 0].tolist() == ["S003", "S002", "S001"]  # least complete first
+    assert table.iloc[2, 2] == "—" and table.iloc[2, 3] == "是" and "风险" in table.iloc[1, 2]
+    again = tmp_path / "again"
+    again.mkdir()
+    limited = cohorts.load("2025-A", SAMPLE, gradebook=capstone_gradebook(again)).plans
+    in_a = set(cohorts.load("2025-A", SAMPLE).trainees["trainee_id"])
+    assert set(limited["trainee_id"]) == set(PLANS) & in_a  # only the cohort's own trainees
+
+
+def test_without_a_capstone_there_are_no_plans(tmp_path):
+    assert cohorts.load(None, SAMPLE).plans is None
