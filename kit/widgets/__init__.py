@@ -50,6 +50,54 @@ def escape(text) -> str:
     return html.escape(str(text))
 
 
+GREEN, RED, AMBER, GREY, BLUE, LIGHT = "#00798c", "#d1495b", "#edae49", "#888888", "#30638e", "#c7d3df"
+"""The lessons' palette: good, bad, warning, neutral, the kit's blue, and a light fill."""
+
+
+def figure_html(fig) -> str:
+    """A figure as embedded HTML (:func:`to_html`), closed afterwards: for outputs that add text around it."""
+    import matplotlib.pyplot as plt
+
+    shown = to_html(fig)
+    plt.close(fig)
+    return shown
+
+
+def coloured(colour: str, message: str, bold: bool = False) -> str:
+    """A paragraph of ``message`` (escaped) in ``colour``."""
+    inner = f"<b>{escape(message)}</b>" if bold else escape(message)
+    return f"<p style='color:{colour}'>{inner}</p>"
+
+
+def plain_label(value, width: int | None = None, lines: int = 2) -> str:
+    r"""Trainee text for a matplotlib label: ``$`` kept literal (no mathtext), wrapped to ``width`` characters
+    on at most ``lines`` lines (CJK characters count double).
+
+    >>> print(plain_label("US$5 refund"))
+    US\$5 refund
+    >>> print(plain_label("一次办结率提升方案的试点", width=8))
+    一次办结
+    率提升…
+    """
+    import re
+    import textwrap
+
+    label = str(value).replace("$", r"\$")
+    if width is None:
+        return label
+    cjk = re.search(r"[\u3000-\u9fff\uff00-\uffef]", label) is not None
+    wrapped = textwrap.wrap(label, max(2, width // 2 if cjk else width), break_long_words=cjk) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][:-1] + "…"
+    return "\n".join(wrapped)
+
+
+def short_number(value: float) -> str:
+    """A number as short as it reads: 5 for 5.0, 2.5 for 2.5."""
+    return f"{value:g}"
+
+
 CELL_STYLE = "text-align:left;vertical-align:top;padding:.2em .8em"
 
 

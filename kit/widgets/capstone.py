@@ -27,7 +27,6 @@ import base64
 import datetime as dt
 import functools
 import re
-import textwrap
 from collections.abc import Mapping
 
 import ipywidgets as widgets
@@ -59,11 +58,27 @@ from kit.errors import KitError
 from kit.i18n import get_lang
 from kit.ninegrid import DIMENSION_OF, DIMENSIONS, LAYOUT, ability_name, dimension_name
 from kit.personal import personal_seed
-from kit.widgets import Interactive, _close, _shown_value, escape, html_table, to_html
+from kit.widgets import (
+    AMBER,
+    BLUE,
+    GREEN,
+    GREY,
+    LIGHT,
+    RED,
+    Interactive,
+    _close,
+    _shown_value,
+    escape,
+    html_table,
+    to_html,
+)
+from kit.widgets import coloured as _p
+from kit.widgets import figure_html as _figure_html
+from kit.widgets import plain_label as _plain
+from kit.widgets import short_number as _number
 
 STYLE = {"description_width": "initial"}
 FULL = widgets.Layout(width="100%")
-GREEN, RED, AMBER, GREY, BLUE, LIGHT = "#00798c", "#d1495b", "#edae49", "#888888", "#30638e", "#c7d3df"
 HEAT = {1: "#f4b6b1", 2: "#f9d3b9", 3: "#fcedc0", 4: "#d6ecd5", 5: "#a9dbb6"}
 """Background of a nine-grid cell by rounded rating: red (1) to green (5)."""
 K = 3
@@ -92,9 +107,6 @@ def _sep(lang: str) -> str:
     return _ui(lang)["common"]["sep"]
 
 
-def _p(colour: str, message: str, bold: bool = False) -> str:
-    inner = f"<b>{escape(message)}</b>" if bold else escape(message)
-    return f"<p style='color:{colour}'>{inner}</p>"
 
 
 def _lines(value) -> str:
@@ -102,29 +114,10 @@ def _lines(value) -> str:
     return "<br>".join(escape(line) for line in str(value).splitlines())
 
 
-def _plain(value, width: int | None = None, lines: int = 2) -> str:
-    """Trainee text for a matplotlib label: ``$`` kept literal (no mathtext), wrapped to ``width`` characters
-    on at most ``lines`` lines (CJK characters count double)."""
-    label_ = str(value).replace("$", r"\$")
-    if width is None:
-        return label_
-    cjk = re.search(r"[\u3000-\u9fff\uff00-\uffef]", label_) is not None
-    wrapped = textwrap.wrap(label_, max(2, width // 2 if cjk else width), break_long_words=cjk) or [""]
-    if len(wrapped) > lines:
-        wrapped = wrapped[:lines]
-        wrapped[-1] = wrapped[-1][:-1] + "…"
-    return "\n".join(wrapped)
 
 
-def _figure_html(fig) -> str:
-    html = to_html(fig)
-    plt.close(fig)
-    return html
 
 
-def _number(value: float) -> str:
-    """A number as short as it reads: 5 for 5.0, 2.5 for 2.5."""
-    return f"{value:g}"
 
 
 def _bar(share: float, caption: str) -> str:

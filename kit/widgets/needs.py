@@ -16,7 +16,8 @@ from kit.data.schemas import KANO_ANSWERS
 from kit.i18n import get_lang, t
 from kit.plots import KANO_COLOURS
 from kit.text import data as course_data
-from kit.widgets import Interactive, escape, frame_table, to_html
+from kit.widgets import Interactive, escape, frame_table
+from kit.widgets import figure_html as _figure_html
 
 ACCENT, MUTED, ALERT = "#30638e", "#b0b0b0", "#d1495b"
 QUADRANT_COLOURS = {"do_first": ALERT, "plan": ACCENT, "delegate": "#edae49", "later": "#888888"}
@@ -68,13 +69,6 @@ def _text(value: str, description: str):
                         layout=widgets.Layout(width="46em"))
 
 
-def _figure_html(fig) -> str:
-    """The figure as an embedded image; the figure is closed."""
-    import matplotlib.pyplot as plt
-
-    html = to_html(fig)
-    plt.close(fig)
-    return html
 
 
 # --- Kano questionnaire --------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ import pandas as pd
 
 from kit import recovery, tables, text
 from kit.i18n import get_lang
-from kit.widgets import Interactive, escape, html_table, to_html
+from kit.widgets import Interactive, escape, html_table
+from kit.widgets import figure_html as _figure_html
 
 MODELS = ("LEAF", "HEAT", "LESCANT")
 STYLE = {"description_width": "initial"}
@@ -47,11 +48,6 @@ def _slider(kind, description: str, **options):
     return kind(description=description, style=STYLE, layout=WIDE, continuous_update=False, **options)
 
 
-def _figure_html(fig) -> str:
-    """A figure as embedded HTML, closed afterwards (for outputs that add text around a figure)."""
-    html = to_html(fig)
-    plt.close(fig)
-    return html
 
 
 def _interval(value: float, low: float, high: float, fmt: str = "{:.0%}") -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import textwrap
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -37,12 +36,28 @@ from kit import improvement, plots, process, text
 from kit.errors import KitError
 from kit.i18n import get_lang, t
 from kit.stats import t_crit, wilson, z_crit
-from kit.widgets import Interactive, _close, _shown_value, escape, html_table, to_html
+from kit.widgets import (
+    AMBER,
+    BLUE,
+    GREEN,
+    GREY,
+    LIGHT,
+    RED,
+    Interactive,
+    _close,
+    _shown_value,
+    escape,
+    html_table,
+    to_html,
+)
+from kit.widgets import coloured as _p
+from kit.widgets import figure_html as _figure_html
+from kit.widgets import plain_label as _plain
+from kit.widgets import short_number as _number
 
 STYLE = {"description_width": "initial"}
 WIDE = widgets.Layout(width="40em")
 FULL = widgets.Layout(width="100%")
-GREEN, RED, AMBER, GREY, BLUE, LIGHT = "#00798c", "#d1495b", "#edae49", "#888888", "#30638e", "#c7d3df"
 SPLIT = re.compile(r"[,，、;；\n]+")
 """Separators of names and scores typed in one box: commas (also full-width), 、, semicolons, line breaks."""
 CONFIDENCE = 0.95
@@ -74,24 +89,8 @@ def _sep(lang: str) -> str:
     return _ui(lang)["common"]["sep"]
 
 
-def _plain(value, width: int | None = None, lines: int = 2) -> str:
-    """Trainee text for a matplotlib label: ``$`` kept literal (no mathtext), wrapped to ``width`` characters
-    on at most ``lines`` lines (CJK characters count double)."""
-    label = str(value).replace("$", r"\$")
-    if width is None:
-        return label
-    cjk = re.search(r"[\u3000-\u9fff\uff00-\uffef]", label) is not None
-    wrapped = textwrap.wrap(label, max(2, width // 2 if cjk else width), break_long_words=cjk) or [""]
-    if len(wrapped) > lines:
-        wrapped = wrapped[:lines]
-        wrapped[-1] = wrapped[-1][:-1] + "…"
-    return "\n".join(wrapped)
 
 
-def _figure_html(fig) -> str:
-    html = to_html(fig)
-    plt.close(fig)
-    return html
 
 
 def _names(value: str) -> list[str]:
@@ -99,9 +98,6 @@ def _names(value: str) -> list[str]:
     return [part.strip() for part in SPLIT.split(value or "") if part.strip()]
 
 
-def _p(colour: str, message: str, bold: bool = False) -> str:
-    inner = f"<b>{escape(message)}</b>" if bold else escape(message)
-    return f"<p style='color:{colour}'>{inner}</p>"
 
 
 def _interval(lang: str, value: float, low: float, high: float, fmt: str = "{:.0%}") -> str:
@@ -110,9 +106,6 @@ def _interval(lang: str, value: float, low: float, high: float, fmt: str = "{:.0
     return _ui(lang)["common"]["interval"].format(value=fmt.format(value), low=fmt.format(low), high=fmt.format(high))
 
 
-def _number(value: float) -> str:
-    """A number as short as it reads: 5 for 5.0, 2.5 for 2.5."""
-    return f"{value:g}"
 
 
 class _Table(Interactive):
