@@ -398,7 +398,10 @@ def jobaids(lang: str):
             head = [esc(labels["aid_columns"]["step"]), *(esc(columns[k]) for k in ("do", "say", "avoid"))]
             rows = [[f"<strong>{i}. {esc(step['name'])}</strong>", esc(step["do"]), esc(step.get("say", "")),
                      esc(step.get("avoid", ""))] for i, step in enumerate(card["steps"], 1)]
-            parts.append(_table(head, rows, widths=(20, 32, 28, 20)))
+            widths = (20, 32, 28, 20)
+            if "score" in columns:  # a sheet to fill in: an empty score box per row
+                head, rows, widths = [*head, esc(columns["score"])], [[*row, ""] for row in rows], (18, 28, 26, 18, 10)
+            parts.append(_table(head, rows, widths=widths))
         if aid == "kpi":
             targets = kpi_targets(lang)
             head = [esc(labels["aid_columns"][k]) for k in ("kpi", "formula", "target", "note")]
