@@ -12,6 +12,7 @@ from kit.grading.gradebook import Gradebook
 from kit.grading.manual import (
     ImportSummary,
     SheetError,
+    _linter,
     answer_hash,
     answer_lang,
     criterion_columns,
@@ -206,6 +207,29 @@ def test_two_manual_questions_sharing_a_criterion_id(tmp_path):
         sheet.to_csv(path, index=False, encoding="utf-8-sig")
         assert import_manual(book, spec, path).graded == 2
         assert book.grades("two")["final_score"].tolist() == [1.0, 1.5]
+
+
+def test_each_question_gets_the_checker_its_exercise_file_names(tmp_path):
+    """A case review is checked as a review (its four steps), a plan by nobody, a customer reply by the reply
+    linter: the trainer's sheet shows only what applies to the answer in front of them."""
+    from kit.grading.authoring import build_spec, read_master
+
+    review = "## 事实\n客户 3 月 2 日投诉包裹破损。\n## 原因\n打包标准没有写明易碎品。\n## 计划\n仓库组长 3 月 10 日前修订标准。"
+    plan = "## SMART 目标\n这不归我管。"  # words the reply linter would flag in a reply to a customer
+    with Gradebook(str(tmp_path / "gb.sqlite")) as book:
+        for exercise, qid, answer in (("standards", "q7", review), ("capstone", "q6", plan)):
+            spec = build_spec(exercise, read_master(exercise))
+            question = next(q for q in spec.questions if q.qid == qid)
+            book.record(SubmissionResult(exercise, "t1", f"h-{exercise}", GRADED, "", (
+                QuestionResult(qid, "manual", question.points, None, "", answer),)))
+            rows = [r for r in sheet_rows(export_manual(book, spec, tmp_path / f"{exercise}.csv", "zh"))
+                    if r["question"] == qid]
+            assert len(rows) == 1
+            if exercise == "standards":
+                assert rows[0]["linter"] == "缺少教训：每次复盘都要有事实、原因、教训和计划。"
+            else:
+                assert rows[0]["linter"] == ""
+    assert _linter("这不归我管。", "reply"), "a reply still goes through the reply linter"
 
 
 def test_answer_language_and_csv_quoting(book, tmp_path):

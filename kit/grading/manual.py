@@ -174,7 +174,7 @@ def export_manual(book: Gradebook, spec: Spec, path: str | Path, lang: str) -> P
         row.update({
             "exercise": spec.exercise, "trainee_id": g.trainee, "question": g.question,
             "points": f"{question.points:g}", "answer": g.answer, "answer_hash": stored_fingerprint(g),
-            "linter": _linter(g.answer),
+            "linter": _linter(g.answer, question.form.get("lint", "reply")),
             "rubric": "\n".join(f"{c.cid} (max {c.points:g}): {_wording(c, lang)}" for c in criteria_of(question)),
             COMMENT: g.reason if graded else "",
         })
@@ -297,9 +297,31 @@ def import_manual(book: Gradebook, spec: Spec, path: str | Path) -> ImportSummar
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def _linter(answer: str) -> str:
-    findings = lint_reply(answer or "", answer_lang(answer))
+def _linter(answer: str, kind: str = "reply") -> str:
+    """What a checker notices in a hand-graded answer, for the trainer's sheet; ``kind`` is the question's
+    ``lint`` in the exercise file: ``reply`` (a reply to a customer: :func:`kit.communication.lint_reply`,
+    the default), ``review`` (a case review: :func:`kit.improvement.check_review` on its headings) or ``none``."""
+    lang = answer_lang(answer)
+    if kind == "none":
+        return ""
+    if kind == "review":
+        from kit.improvement import check_review
+
+        return "\n".join(p.message(lang) for p in check_review(_sections(answer or "")).problems)
+    findings = lint_reply(answer or "", lang)
     return "\n".join(f"{f.message} → {f.suggestion}" if f.suggestion else f.message for f in findings)
+
+
+def _sections(markdown: str) -> list[tuple[str, str]]:
+    """A Markdown answer as (heading, text) pairs: headings are ``#`` lines or whole-line bold text."""
+    pairs: list[tuple[str, str]] = []
+    for line in markdown.splitlines():
+        heading = re.fullmatch(r"\s*(?:#+\s*(.+?)|\*\*(.+?)\*\*[:：]?)\s*", line)
+        if heading:
+            pairs.append((heading.group(1) or heading.group(2), ""))
+        elif pairs:
+            pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]}\n{line}".strip())
+    return pairs
 
 
 def _wording(criterion: Criterion, lang: str) -> str:
