@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from checkout import outputs_in_checkout
 
 from kit.data.schemas import KINDS
 from kit.paths import ROOT
@@ -25,16 +26,6 @@ def kit(*args, lang="en", cwd=None, columns=None):
     env = {**os.environ, "KIT_LANG": lang, **({"COLUMNS": str(columns)} if columns else {})}
     return subprocess.run([str(KIT), *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
 
-
-def outputs_in_checkout() -> set[Path]:
-    """Every file in the kit's checkout that a command could have written: anything under build/ or kit-out/,
-    and pages and notebooks anywhere else."""
-    found = set()
-    for folder, subfolders, files in os.walk(ROOT):
-        subfolders[:] = [d for d in subfolders if d not in (".git", ".venv", "__pycache__", ".pytest_cache")]
-        inside = Path(folder).relative_to(ROOT).parts[:1] in (("build",), ("kit-out",))
-        found.update(Path(folder) / name for name in files if inside or name.endswith((".html", ".ipynb", ".pdf")))
-    return found
 
 
 @pytest.fixture

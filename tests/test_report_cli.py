@@ -11,12 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from checkout import outputs_in_checkout
 from htmlcheck import HOSTILE, assert_inert, check_page
 
 from kit.data import io, synth
 from kit.grading.gradebook import Gradebook
 from kit.grading.results import GRADED, QuestionResult, SubmissionResult
-from kit.paths import ROOT, SAMPLE
+from kit.paths import SAMPLE
 
 KIT = Path(sys.executable).with_name("kit")
 HOSTILE_NAME = f"{HOSTILE[0]} **Qiuxiang** {HOSTILE[1]}"
@@ -60,16 +61,6 @@ def on_a_terminal(*args, lang="en", cwd=None, columns=120, timeout=900) -> tuple
     text = b"".join(shown).decode("utf-8", "replace")
     return process.wait(timeout=60), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", text)
 
-
-def outputs_in_checkout() -> set[Path]:
-    """Every file in the kit's checkout that a command could have written: anything under build/ or kit-out/,
-    and pages and notebooks anywhere else."""
-    found = set()
-    for folder, subfolders, files in os.walk(ROOT):
-        subfolders[:] = [d for d in subfolders if d not in (".git", ".venv", "__pycache__", ".pytest_cache")]
-        inside = Path(folder).relative_to(ROOT).parts[:1] in (("build",), ("kit-out",))
-        found.update(Path(folder) / name for name in files if inside or name.endswith((".html", ".ipynb", ".pdf")))
-    return found
 
 
 @pytest.fixture(scope="module")
