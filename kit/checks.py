@@ -225,13 +225,13 @@ def _input(question: Question):
 @functools.cache
 def _bank(module: str, lang: str) -> tuple[dict, dict]:
     """The specs and texts of ``course/<module>/quiz*.yml``; a KitError if a question lacks either."""
-    import yaml
+    from kit import yamlfiles
 
     folder = COURSE / module
     if not (folder / "quiz.yml").exists():
         raise KitError("check_no_bank", module=module, file=folder / "quiz.yml")
-    specs = yaml.safe_load((folder / "quiz.yml").read_text(encoding="utf-8"))
-    texts = yaml.safe_load((folder / f"quiz.{lang}.yml").read_text(encoding="utf-8"))
+    specs = yamlfiles.load((folder / "quiz.yml").read_text(encoding="utf-8"))
+    texts = yamlfiles.load((folder / f"quiz.{lang}.yml").read_text(encoding="utf-8"))
     for qid, spec in specs.items():
         if spec.get("type") not in TYPES or "answer" not in spec or qid not in texts:
             raise KitError("check_bad_question", qid=qid, module=module)

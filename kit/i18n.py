@@ -40,12 +40,12 @@ def get_lang() -> str:
 @functools.cache
 def catalogue(lang: str) -> dict:
     """The flat ``{dotted.key: template}`` mapping for one language, merged over all areas."""
-    import yaml
+    from kit import yamlfiles
 
     merged = {}
     for path in sorted(_LOCALE_DIR.glob(f"*.{check_lang(lang)}.yml")):
         with open(path, encoding="utf-8") as fh:
-            merged.update(flatten(yaml.safe_load(fh) or {}))
+            merged.update(flatten(yamlfiles.load(fh) or {}))
     return merged
 
 

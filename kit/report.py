@@ -1,6 +1,7 @@
 """Run a report notebook headlessly: papermill executes it with the report's parameters, nbconvert exports
 the executed copy as HTML (code hidden). Per-trainee reports run in parallel on the same executors as
-grading (:mod:`kit.pipeline.executors`), reading one prepared copy of the cohort's data.
+grading (:mod:`kit.pipeline.executors`), reading one prepared copy of the cohort's data, each in a kernel forked
+warm from the batch's factory (:mod:`kit.pipeline.warm`).
 """
 
 from __future__ import annotations
@@ -64,11 +65,12 @@ def run_many(jobs: Sequence[Job], *, address: str | None = None, workers: int | 
     from tqdm.auto import tqdm
 
     from kit.pipeline.executors import executor
+    from kit.pipeline.warm import warm_kernels
 
     report = progress if callable(progress) else None
     pages, failures = [], []
-    with executor(address, workers) as pool, tqdm(total=len(jobs), unit="report",
-                                                  disable=report is not None or not progress) as bar:
+    with warm_kernels(executor=address), executor(address, workers) as pool, \
+            tqdm(total=len(jobs), unit="report", disable=report is not None or not progress) as bar:
         futures = {pool.submit(run, job): job for job in jobs}
         for future in as_completed(futures):
             message = None

@@ -79,16 +79,16 @@ def path_of(doc: str, lang: str, root: Path = COURSE) -> Path:
 @functools.cache
 def data(doc: str) -> dict:
     """The course data file ``course/<doc>.yml`` (rule lists, thresholds, scenario cards …), read once."""
-    import yaml
+    from kit import yamlfiles
 
     with open(COURSE / f"{doc}.yml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yamlfiles.load(fh)
 
 
 @functools.cache
 def load(doc: str, lang: str) -> Text:
     """The course document ``doc`` (e.g. ``"reports/cx-report"``) in ``lang``."""
-    import yaml
+    from kit import yamlfiles
 
     with open(path_of(doc, lang), encoding="utf-8") as fh:
-        return Text(doc, lang, yaml.safe_load(fh))
+        return Text(doc, lang, yamlfiles.load(fh))

@@ -37,6 +37,14 @@ def test_the_command_binds_only_what_it_names(tmp_path):
     assert "--no-new-privs" in tail and tail[-3:] == ["python", "-c", "pass"]
 
 
+def test_a_placeholder_keeps_the_graders_uid_and_bwrap_reports_its_pid(tmp_path):
+    argv = isolation.command(jail(tmp_path, uid=isolation.UID_RANGE[0] + 5), ["sleep", "1"], info_fd=9,
+                             placeholder=True)
+    assert argv[argv.index("--info-fd") + 1] == "9" and "setpriv" not in " ".join(argv)
+    assert argv[argv.index("--") + 1:] == ["sleep", "1"]
+    assert "--tmpfs" in argv and ("--bind", str(tmp_path / "sockets")) in set(zip(argv, argv[1:], strict=False))
+
+
 def test_without_root_the_kernel_keeps_the_callers_uid_in_a_user_namespace(tmp_path):
     argv = isolation.command(jail(tmp_path, uid=None), ["true"])
     assert "--unshare-user" in argv and "--disable-userns" in argv and "setpriv" not in " ".join(argv)

@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 import pickle
+import time
 import uuid
 
 import nbformat
@@ -41,9 +42,36 @@ def answer(qid, source):
         "grade_id": qid, "solution": True, "grade": False, "locked": False, "schema_version": 3}})
 
 
-def sandbox_kernels() -> list[int]:
-    return [p.pid for p in psutil.Process().children(recursive=True)
-            if "kit.grading.sandbox" in " ".join(p.cmdline())]
+def sandbox_kernels(wait: float = 5.0) -> list[int]:
+    """This process's sandbox kernels still running after ``wait`` seconds: started ones, and forked ones (with
+    their keepers: they keep the warm-kernel factory's command line), the factory itself aside."""
+    deadline = time.monotonic() + wait
+    while True:
+        left = []
+        for process in psutil.Process().children(recursive=True):
+            try:
+                cmdline = " ".join(process.cmdline())
+                forked = "-m kit.pipeline.forkserver" in cmdline and process.ppid() != os.getpid()
+                if process.status() != psutil.STATUS_ZOMBIE and ("-m kit.grading.sandbox" in cmdline or forked):
+                    left.append(process.pid)
+            except psutil.NoSuchProcess:
+                continue
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
+def warm(build):
+    """``build`` run with a grading batch's warm-kernel factory: kernels forked into their sandboxes (when the
+    grader is root), and the processes left checked before the factory closes."""
+    def run(workdir):
+        with sandbox.warm_kernels():
+            result, context = build(workdir)
+            return result, {**context, "leftover": sandbox_kernels()}
+    return run
+
+
+STARTS = {"cold": lambda build: build, "warm": warm}
 
 
 @pytest.fixture(scope="session")
@@ -134,9 +162,10 @@ def build_survivable(workdir):
     return run_submission(nb, qids, PARAMETERS, SURVIVABLE_LIMITS, workdir), {}
 
 
-@pytest.fixture(scope="module")
-def survivable(shared) -> Run:
-    return shared("survivable", build_survivable)["run"]
+@pytest.fixture(scope="module", params=list(STARTS))
+def survivable(shared, request) -> Run:
+    name = "survivable" if request.param == "cold" else f"survivable-{request.param}"
+    return shared(name, STARTS[request.param](build_survivable))["run"]
 
 
 @pytest.mark.slow
@@ -251,6 +280,8 @@ def test_no_kernel_is_left_running(shared):
     for name, build in (("survivable", build_survivable), ("escape", build_escape), ("death", build_death),
                         ("timeout", build_timeout)):
         assert shared(name, build)["leftover_kernels"] == [], name
+        warm_run = shared(f"{name}-warm", warm(build))
+        assert warm_run["leftover_kernels"] == warm_run["context"]["leftover"] == [], name
 
 
 # ------------------------------------------------------------------------------------- ways out of the sandbox
@@ -310,9 +341,10 @@ def build_escape(workdir):
     return run, context
 
 
-@pytest.fixture(scope="module")
-def escape(shared):
-    result = shared("escape", build_escape)
+@pytest.fixture(scope="module", params=list(STARTS))
+def escape(shared, request):
+    result = shared("escape" if request.param == "cold" else f"escape-{request.param}",
+                    STARTS[request.param](build_escape))
     yield result["run"], result["context"]
     for key in ("tmp_target", "repo_target"):  # only there if the guard failed
         for path in (result["context"][key], result["context"][key] + ".2"):
@@ -364,8 +396,9 @@ def build_death(workdir):
 
 
 @pytest.mark.slow
-def test_os_exit_is_a_dead_kernel_at_its_cell_and_earlier_answers_count(shared):
-    run = shared("death", build_death)["run"]
+@pytest.mark.parametrize("start", list(STARTS))
+def test_os_exit_is_a_dead_kernel_at_its_cell_and_earlier_answers_count(shared, start):
+    run = shared("death" if start == "cold" else f"death-{start}", STARTS[start](build_death))["run"]
     assert run.answers == {"q1": "kept"}
     assert run.fault.startswith("内核在第 3 个单元格处终止")
     assert run.cell_errors == {"q2": run.fault}
@@ -381,8 +414,9 @@ def build_timeout(workdir):
 
 
 @pytest.mark.slow
-def test_the_notebook_timeout_kills_the_kernel_and_earlier_answers_count(shared):
-    run = shared("timeout", build_timeout)["run"]
+@pytest.mark.parametrize("start", list(STARTS))
+def test_the_notebook_timeout_kills_the_kernel_and_earlier_answers_count(shared, start):
+    run = shared("timeout" if start == "cold" else f"timeout-{start}", STARTS[start](build_timeout))["run"]
     assert run.fault == ("The notebook ran longer than 12 s and was stopped at cell 3; "
                          "answers exported before that still count.")
     assert run.answers == {"q1": "kept"}

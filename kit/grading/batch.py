@@ -9,6 +9,7 @@ Submission layouts found in ``DIR``: ``DIR/<trainee>.ipynb``, ``DIR/<trainee>/<e
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 import time
@@ -19,7 +20,7 @@ from typing import NamedTuple
 
 from kit.errors import KitError
 from kit.grading.results import AUTO, FAILED, GRADED, QuestionResult, SubmissionResult
-from kit.grading.sandbox import Limits, remove, sweep
+from kit.grading.sandbox import Limits, remove, sweep, warm_kernels
 from kit.grading.spec import Spec
 from kit.i18n import t
 
@@ -138,7 +139,7 @@ def grade_submission(task: Task) -> Graded:
     import nbformat
 
     from kit.grading import isolation
-    from kit.grading.judge import JudgeError, judge
+    from kit.grading.judge import JudgeError, judge, start_judge
     from kit.grading.runner import SubmissionError, read_submission, run_submission
     from kit.i18n import set_lang
 
@@ -149,6 +150,7 @@ def grade_submission(task: Task) -> Graded:
         raise GradingError(t("grading.batch.no_isolation", task.lang, trainee=task.trainee,
                              problem=isolation.problem()))
     folder = Path(tempfile.mkdtemp(prefix="kit-grade-"))
+    start_judge()
     try:
         nb = read_submission(task.content, lang=task.lang)
         run = run_submission(nb, {q.qid: q.form for q in spec.questions},
@@ -245,8 +247,9 @@ def grade_folder(spec: Spec, folder: Path, book, *, out: Path, address: str | No
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if tasks:
-        with executor(address, workers) as pool, tqdm(total=len(tasks), unit="nb", disable=not progress,
-                                                      desc=t("grading.batch.progress", lang)) as bar:
+        factory = warm_kernels(preload(spec), executor=address) if isolate else contextlib.nullcontext()
+        with factory, executor(address, workers) as pool, \
+                tqdm(total=len(tasks), unit="nb", disable=not progress, desc=t("grading.batch.progress", lang)) as bar:
             futures = {pool.submit(grade_submission, task): task for task in tasks}
             for future in as_completed(futures):
                 bar.update()

@@ -66,9 +66,14 @@ def new_uid() -> int | None:
     return low + secrets.randbelow(high - low)
 
 
-def command(jail: Jail, argv: list[str]) -> list[str]:
-    """``argv`` wrapped in bubblewrap as :class:`Jail` describes (see the module docstring)."""
+def command(jail: Jail, argv: list[str], *, info_fd: int | None = None, placeholder: bool = False) -> list[str]:
+    """``argv`` wrapped in bubblewrap as :class:`Jail` describes (see the module docstring); with ``info_fd``,
+    bwrap writes the host pid of the sandbox's first process there (``{"child-pid": …}``). A ``placeholder``
+    (the process that holds a sandbox open until a warm kernel joins it, :mod:`kit.pipeline.forkserver`) keeps
+    the grader's uid, so the kernel, running as ``jail.uid``, can neither signal it nor read its files."""
     args = [_bwrap(), *NAMESPACES, "--hostname", "sandbox"]
+    if info_fd is not None:
+        args += ["--info-fd", str(info_fd)]
     if jail.uid is None:
         args += ["--unshare-user", "--disable-userns"]
     else:
@@ -92,7 +97,7 @@ def command(jail: Jail, argv: list[str]) -> list[str]:
     for key, value in jail.env.items():
         args += ["--setenv", key, value]
     args.append("--")
-    if jail.uid is not None:
+    if jail.uid is not None and not placeholder:
         args += [_setpriv(), f"--reuid={jail.uid}", f"--regid={jail.uid}", "--clear-groups", "--no-new-privs",
                  "--"]
     return args + list(argv)

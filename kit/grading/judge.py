@@ -3,7 +3,8 @@
 Decoding answers (Parquet, JSON) and running the hidden tests on them handles data a trainee chose, so the
 grader's worker does neither: it sends the admitted answer entries (:func:`kit.grading.answers.gather`) to a
 **judge server**, ``python -m kit.grading.judge``, one per worker process, started with :mod:`subprocess` (so it
-also works inside Dask's daemonic workers) and importing pandas, pyarrow and the kit once. For each request the
+also works inside Dask's daemonic workers) and importing pandas, pyarrow and the kit once (:data:`PRELOAD`) — or
+forked, imports done, from the batch's warm-kernel factory (:mod:`kit.pipeline.warm`). For each request the
 server forks a child that sets ``RLIMIT_AS`` to ``limits.judge_memory``, decodes every answer
 (:func:`kit.grading.answers.decode`: Parquet metadata checked before reading), grades
 (:func:`kit.grading.autograde.grade`) and writes the results back as JSON — never pickle. Past
@@ -34,6 +35,11 @@ from kit.grading.results import QuestionResult
 HEADER = struct.Struct(">Q")
 MAX_REPLY = 64 * 2**20
 SPARE_SECONDS = 30  # the worker's own wait beyond the server's timeout
+PRELOAD = ("kit.grading.autograde", "kit.grading.variants", "kit.grading.answers", "pyarrow.parquet", "scipy.stats",
+           "kit.data.synth", "kit.metrics", "kit.kano", "kit.needs", "kit.process", "kit.improvement", "kit.ninegrid",
+           "kit.text")
+"""What the server imports before it forks any child: the grading code and everything the exercises' variants
+and answer decoding use (a child's own imports are lost when it ends — over half a second per submission)."""
 
 
 class JudgeError(RuntimeError):
@@ -59,6 +65,11 @@ def judge(spec, entries: Mapping[str, dict], *, trainee_id: str, seed: int, lang
         return tuple(_question(q) for q in reply["questions"])
     except (KeyError, TypeError, ValueError) as error:
         raise JudgeError("error", f"malformed reply: {error}") from None
+
+
+def start_judge() -> None:
+    """Start this worker's judge server if it is not running (its imports then overlap with other work)."""
+    _Server.start()
 
 
 def _question(data: dict) -> QuestionResult:
@@ -92,12 +103,25 @@ class _Server:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @classmethod
-    def _started(cls) -> subprocess.Popen:
+    def _started(cls):
+        """The running server: forked from the batch's warm-kernel factory when there is one (its imports are
+        done), else a new Python."""
+        from kit.pipeline import warm
+
         if cls._process is None or cls._process.poll() is not None:
-            cls._process = subprocess.Popen(
-                [sys.executable, "-m", "kit.grading.judge"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, env={**os.environ, "MALLOC_ARENA_MAX": "2"})
+            env, factory = {**os.environ, "MALLOC_ARENA_MAX": "2"}, os.environ.get(warm.ENV)
+            if factory:
+                cls._process = warm.spawn_piped(factory, __name__, [], env=env, cwd=os.getcwd())
+            else:
+                cls._process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         return cls._process
+
+    @classmethod
+    def start(cls) -> None:
+        """Start the server now, so that its imports overlap with the notebook's run."""
+        with cls._lock:
+            cls._started()
 
     @classmethod
     def _stop(cls) -> None:
@@ -136,8 +160,8 @@ def _read(stream, timeout: float | None = None, limit: int = MAX_REPLY) -> dict:
 
 def serve() -> None:
     """Answer requests from stdin until it closes, each in a forked child (see the module docstring)."""
-    import kit.grading.autograde  # noqa: F401 - imported once, shared by every child
-    import kit.grading.variants  # noqa: F401
+    for module in PRELOAD:  # imported once, shared by every child
+        __import__(module)
 
     stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # what tests or libraries print must not reach the protocol

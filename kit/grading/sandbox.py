@@ -11,7 +11,9 @@ Agg with its existing font cache); changes into DIR; imports numpy, pandas, matp
 ``--preload`` modules, so the kernel is warm and these imports happen before any restriction; applies a Landlock
 ruleset when the Linux kernel offers one; initialises ipykernel (IPython history off); removes
 ``_posixsubprocess.fork_exec`` (it starts processes without an audit event); installs the audit-hook guard;
-and starts serving.
+and starts serving. In a root grader's batch the launcher is not exec'd but forked, imports done, from the batch's
+warm-kernel factory into the namespaces of a sandbox bubblewrap built (:func:`warm_kernels`,
+:mod:`kit.pipeline.forkserver`); every step after the imports is the same.
 
 What is enforced
 ----------------
@@ -74,6 +76,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import re
 import stat
@@ -87,6 +90,8 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Type, default
 
+from kit.grading import isolation
+from kit.pipeline import warm
 from kit.pipeline.kernel import SlicedChannel, SlicedKernelClient
 
 GiB, MiB = 2**30, 2**20
@@ -183,8 +188,6 @@ def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str
     imported before the guard; ``lang`` sets ``KIT_LANG`` for the refusal messages."""
     import tempfile
 
-    from kit.grading import isolation
-
     home = Path(home).resolve()
     home.mkdir(parents=True, exist_ok=True)
     sockets = Path(tempfile.mkdtemp(prefix=SOCKETS_PREFIX, dir=sockets_root()))
@@ -203,6 +206,7 @@ def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str
     env = sandbox_environment(str(home), os.environ, str(home / ".matplotlib"))
     if lang:
         env["KIT_LANG"] = lang
+    launcher, jail = argv, None
     if isolate:
         jail = isolation.Jail(home=str(home), sockets=str(sockets), read_only=python_roots(mpl_dirs), env=env,
                               disk=limits.disk, uid=uid)
@@ -214,7 +218,26 @@ def kernel_manager(home: Path, limits: Limits, deny=(), preload=(), *, lang: str
     km._kernel_spec = spec
     km.connection_file = str(sockets / "kernel.json")
     km.kit_uid, km.kit_log, km.kit_sockets = uid, home.parent / "kernel.log", sockets
+    if jail is not None and uid is not None and os.environ.get(warm.ENV):
+        km.kit_warm = (os.environ[warm.ENV], jail, launcher)
     return km
+
+
+def warm_kernels(preload=(), *, executor: str | None = None):
+    """The warm-kernel factory for a grading batch (:func:`kit.pipeline.warm.warm_kernels`): the kernel libraries,
+    :data:`PRELOAD`, the judge's modules and ``preload`` imported in a sandbox kernel's environment. Kernels are forked into their
+    sandboxes only when the grader is root (it enters the namespaces and becomes each kernel's uid); otherwise
+    nothing is started and each kernel starts cold in its sandbox."""
+    if os.geteuid() != 0 or isolation.problem():
+        return contextlib.nullcontext()
+    import tempfile
+
+    mpl_dirs = _matplotlib_dirs()
+    env = sandbox_environment(tempfile.gettempdir(), os.environ, mpl_dirs[1])
+    from kit.grading.judge import PRELOAD as JUDGE
+
+    modules = (*warm.KERNEL_LIBRARIES, *PRELOAD, "kit.grading.sandbox", "kit.grading.seccomp", *JUDGE, *preload)
+    return warm.warm_kernels(tuple(dict.fromkeys(modules)), executor=executor, env=env)
 
 
 def sockets_root() -> str:
@@ -303,7 +326,9 @@ class SandboxKernelManager(AsyncKernelManager):
     kit_uid: int | None = None
     kit_log: Path | None = None
     kit_sockets: Path | None = None
+    kit_warm: tuple | None = None  # (factory address, Jail, launcher argv): fork the kernel into its sandbox
     _kit_pipe: int | None = None
+    _kit_kernel = None
 
     @default("context")
     def _context_default(self):
@@ -313,15 +338,46 @@ class SandboxKernelManager(AsyncKernelManager):
         if self.kit_uid is not None:
             os.chown(self.connection_file, self.kit_uid, self.kit_uid)
         read_end, self._kit_pipe = os.pipe()
-        kernel_cmd = [str(read_end) if arg == PARENT_FD else arg for arg in kernel_cmd]
         log = open(self.kit_log, "ab") if self.kit_log else subprocess.DEVNULL  # noqa: SIM115 - closed below
         try:
-            await super()._async_launch_kernel(kernel_cmd, **kw, pass_fds=(read_end,), stdin=subprocess.DEVNULL,
-                                               stdout=log, stderr=log)
+            if self.kit_warm:
+                await self._launch_warm(read_end, log, kw)
+            else:
+                kernel_cmd = [str(read_end) if arg == PARENT_FD else arg for arg in kernel_cmd]
+                await super()._async_launch_kernel(kernel_cmd, **kw, pass_fds=(read_end,),
+                                                   stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         finally:
             os.close(read_end)
             if log is not subprocess.DEVNULL:
                 log.close()
+
+    async def _launch_warm(self, parent_fd: int, log, kw) -> None:
+        """Build the sandbox with bubblewrap around a placeholder process (:data:`HOLDER`, the process the kernel
+        manager watches and kills), wait until it runs inside, then have the warm-kernel factory fork the
+        launcher into the sandbox's namespaces (:mod:`kit.pipeline.forkserver`)."""
+        factory, jail, launcher = self.kit_warm
+        info_read, info_write = os.pipe()
+        ready_read, ready_write = os.pipe()
+        try:
+            holder = [sys.executable, "-I", "-S", "-c", HOLDER, str(ready_write), str(parent_fd)]
+            try:
+                await super()._async_launch_kernel(isolation.command(jail, holder, info_fd=info_write, placeholder=True),
+                                                   **kw, pass_fds=(info_write, ready_write, parent_fd),
+                                                   stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            finally:
+                os.close(info_write)
+                os.close(ready_write)
+            first = json.loads(_read_until(info_read, b"}"))["child-pid"]
+            if _read_until(ready_read, b"ready") != b"ready":
+                raise RuntimeError("the sandbox's placeholder process did not start")
+        finally:
+            os.close(info_read)
+            os.close(ready_read)
+        fill = {PARENT_FD: str(parent_fd), "{connection_file}": self.connection_file}
+        args = [fill.get(arg, arg) for arg in launcher[3:]]
+        output = log.fileno() if hasattr(log, "fileno") else os.open(os.devnull, os.O_WRONLY)
+        self._kit_kernel = warm.spawn(factory, launcher[2], args, env=jail.env, cwd=jail.home,
+                                      fds={1: output, 2: output, parent_fd: parent_fd}, join=first, uid=jail.uid)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
@@ -332,11 +388,37 @@ class SandboxKernelManager(AsyncKernelManager):
         return remove(self.kit_sockets) if self.kit_sockets is not None else ""
 
     def release(self) -> None:
-        """Close the parent pipe: a kernel still running exits."""
+        """Close the parent pipe (and the connection to a forked kernel's keeper): a kernel still running exits."""
         pipe, self._kit_pipe = self._kit_pipe, None
         if pipe is not None:
             with contextlib.suppress(OSError):
                 os.close(pipe)
+        kernel, self._kit_kernel = self._kit_kernel, None
+        if kernel is not None:
+            kernel.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                kernel.wait(timeout=10)
+
+
+HOLDER = ("import os, sys; ready, parent = map(int, sys.argv[1:]); os.write(ready, b'ready'); os.close(ready); "
+          "os.read(parent, 1)")
+"""The sandbox's placeholder: says it runs (the sandbox is complete), then waits — ending the sandbox when the
+grader's pipe closes, as a kernel started in it would, even if no kernel ever joined."""
+
+
+def _read_until(fd: int, end: bytes, timeout: float = 60.0) -> bytes:
+    """Bytes from ``fd`` up to and including ``end`` (or what came before end-of-file or ``timeout``)."""
+    import select
+
+    data, deadline = b"", time.monotonic() + timeout
+    while end not in data:
+        if not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            break
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 class VerifiedChannel(SlicedChannel):

@@ -35,10 +35,10 @@ def _targets_path() -> Path:
 
 
 def _load_targets(path=None) -> tuple[dict, str]:
-    import yaml
+    from kit import yamlfiles
 
     with open(path or _targets_path(), encoding="utf-8") as fh:
-        config = yaml.safe_load(fh) or {}
+        config = yamlfiles.load(fh) or {}
     kpis = {}
     for kpi, spec in (config.get("kpis") or {}).items():
         direction = DIRECTIONS.get(str(spec.get("direction", "")).strip())
@@ -128,15 +128,14 @@ def read_targets(path) -> pd.DataFrame:
     >>> row["statistic"], float(row["target"]), float(row["within"])
     ('share_within', 90.0, 60.0)
     """
-    import yaml
-
+    from kit import yamlfiles
     from kit.paths import resolve
 
     path = resolve(path)
     if not path.is_file():
         raise KitError("file_not_found", file=path)
     with open(path, encoding="utf-8") as fh:
-        config = yaml.safe_load(fh)
+        config = yamlfiles.load(fh)
     if not isinstance(config, Mapping) or not isinstance(config.get("kpis"), Mapping) or not config["kpis"]:
         raise KitError("metrics_targets_file", file=path.name)
     known, _ = _load_targets()

@@ -109,6 +109,7 @@ def build(out_dir: str | Path, langs: Sequence[str] = LANGS, modules: Iterable[s
 
     from kit.pipeline.executors import check_address, default_workers
     from kit.pipeline.executors import executor as open_executor
+    from kit.pipeline.warm import LESSONS, warm_kernels
 
     for lang in langs:
         if lang not in LANGS:
@@ -124,7 +125,8 @@ def build(out_dir: str | Path, langs: Sequence[str] = LANGS, modules: Iterable[s
         workers = min(workers or default_workers(), len(tasks))
     pages: dict[Task, Path] = {}
     failures: list[tuple[Task, KitError]] = []
-    with open_executor(executor, workers) as pool, tqdm(total=len(tasks), unit="handout", disable=not progress) as bar:
+    with warm_kernels(LESSONS, executor=executor), open_executor(executor, workers) as pool, \
+            tqdm(total=len(tasks), unit="handout", disable=not progress) as bar:
         futures = {pool.submit(build_one, task): task for task in tasks}
         for future in as_completed(futures):
             task = futures[future]

@@ -9,6 +9,7 @@ missed wakeup costs at most :data:`SLICE` seconds.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 import uuid
@@ -19,6 +20,8 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Type
+
+from kit.pipeline import warm
 
 SLICE = 0.5  # seconds
 
@@ -49,7 +52,12 @@ def kernel_manager(kernel_name: str) -> AsyncKernelManager:
 
     The kernel talks over IPC, on Unix sockets under a name of its own in the temporary folder, rather than
     TCP: kernels started at the same moment by parallel workers cannot race for the same free port (or socket
-    name) and hear each other's messages, and no port is opened to the network."""
+    name) and hear each other's messages, and no port is opened to the network. Inside :func:`kit.pipeline.warm.warm_kernels`
+    the kernel is forked from the batch's warm-kernel factory."""
     sockets = Path(tempfile.gettempdir()) / f"kit-kernel-{uuid.uuid4().hex}"
-    return AsyncKernelManager(kernel_name=kernel_name, client_class="kit.pipeline.kernel.SlicedKernelClient",
-                              transport="ipc", ip=str(sockets))
+    options = {"kernel_name": kernel_name, "client_class": "kit.pipeline.kernel.SlicedKernelClient",
+               "transport": "ipc", "ip": str(sockets)}
+    factory = os.environ.get(warm.ENV)
+    if factory:
+        return warm.WarmKernelManager(kit_address=factory, **options)
+    return AsyncKernelManager(**options)
