@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from kit.grading.results import AUTO, FAILED, GRADED, QuestionResult, Submission
 from kit.grading.sandbox import Limits, remove, sweep, warm_kernels
 from kit.grading.spec import Spec
 from kit.i18n import t
+from kit.pipeline.warm import ENV
 
 SKIP_DIRS = {".ipynb_checkpoints", "feedback"}
 
@@ -155,7 +157,8 @@ def grade_submission(task: Task) -> Graded:
         nb = read_submission(task.content, lang=task.lang)
         run = run_submission(nb, {q.qid: q.form for q in spec.questions},
                              {"trainee_id": task.trainee, "seed": task.seed}, task.limits, folder, deny=task.deny,
-                             preload=preload(spec), lang=task.lang, warm=True, isolate=task.isolate)
+                             preload=preload(spec), lang=task.lang, ahead=ENV not in os.environ,
+                             isolate=task.isolate)
     except SubmissionError as error:
         return Graded(failed(spec, task, str(error), time.monotonic() - start), cleanup=remove(folder))
     except Exception as error:  # the grader's own trouble (e.g. a kernel that cannot start): retried next run

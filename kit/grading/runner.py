@@ -145,7 +145,7 @@ def read_submission(data: bytes, *, lang: str | None = None,
 
 
 def run_submission(nb, answers: Mapping[str, dict] | Sequence[str], parameters: dict, limits: Limits,
-                   workdir: Path, *, deny=(), preload=(), lang: str | None = None, warm: bool = False,
+                   workdir: Path, *, deny=(), preload=(), lang: str | None = None, ahead: bool = False,
                    isolate: bool = True) -> Run:
     """Execute a copy of ``nb`` in a sandbox rooted at ``workdir/home`` and collect its answers.
 
@@ -157,9 +157,9 @@ def run_submission(nb, answers: Mapping[str, dict] | Sequence[str], parameters: 
     code even under an allowed root (pass the master notebook, hidden tests, spec and gradebook); ``preload``
     modules are imported before the guard. With ``isolate`` (the default) the kernel runs inside bubblewrap
     (:mod:`kit.grading.isolation`); without it, only the in-process guards hold. Messages are in ``lang``.
-    With ``warm``, the run uses the kernel started ahead by the previous warm run with the same settings (if
-    any) and starts the next one while this notebook executes (:class:`Spare`), so kernel start-up overlaps
-    with work.
+    With ``ahead``, the run uses the kernel started ahead by the previous such run with the same settings (if
+    any) and starts the next one while this notebook executes (:class:`Spare`), so a cold kernel's start-up
+    overlaps with work (a kernel forked warm, :mod:`kit.pipeline.warm`, starts too quickly to need it).
     """
     from nbclient.exceptions import DeadKernelError
 
@@ -172,8 +172,8 @@ def run_submission(nb, answers: Mapping[str, dict] | Sequence[str], parameters: 
     home.mkdir(parents=True, exist_ok=True)
     prepared = prepare(nb, list(forms))
     settings = (limits, tuple(map(str, deny)), tuple(preload), lang, isolate)
-    spare = Spare.claim(settings) if warm else None
-    if warm:
+    spare = Spare.claim(settings) if ahead else None
+    if ahead:
         Spare.prepare(settings)
     left = []
     for attempt in range(1, START_ATTEMPTS + 1):

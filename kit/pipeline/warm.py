@@ -31,13 +31,15 @@ from traitlets import Unicode
 ENV = "KIT_WARM_KERNELS"
 """The socket of the factory a process's kernels are forked from (set by :func:`warm_kernels`)."""
 KERNEL_LIBRARIES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel_launcher",
-                    "matplotlib_inline.backend_inline", "IPython.display", "numpy", "pandas", "pyarrow", "scipy.stats",
+                    "matplotlib_inline.backend_inline", "IPython.display", "numpy", "pandas", "pyarrow.parquet",
+                    "scipy.stats", "pandas.io.formats.style",
                     "matplotlib.pyplot", "kit")
 """What every warm kernel has imported: the kernel itself, the data and plotting stack, the kit."""
 REPORTS = (*KERNEL_LIBRARIES, "seaborn", "kit.assessment", "kit.cohort", "kit.cohortsummary", "kit.cxreport",
-           "kit.cxsummary", "kit.formats", "kit.ninegrid", "kit.plots", "kit.privacy", "kit.recovery",
-           "kit.tables", "kit.text", "kit.trainee", "kit.i18n")
-"""The modules the report notebooks import (``notebooks/reports``)."""
+           "kit.cxsummary", "kit.data.sources.questions", "kit.drivers", "kit.formats", "kit.kano", "kit.metrics",
+           "kit.ninegrid", "kit.periods", "kit.plots", "kit.privacy", "kit.recovery", "kit.servqual", "kit.tables",
+           "kit.text", "kit.trainee", "kit.i18n")
+"""The modules the report notebooks import, and those the kit imports for them on first use (``notebooks/reports``)."""
 LESSONS = (*KERNEL_LIBRARIES, "ipywidgets", "seaborn", "kit.actionplan", "kit.checks", "kit.communication",
            "kit.data", "kit.improvement", "kit.metrics", "kit.needs", "kit.ninegrid", "kit.personal", "kit.plots",
            "kit.recovery", "kit.text", "kit.widgets")
@@ -71,15 +73,13 @@ class Forkserver:
                 os.close(read_end)
 
     def close(self) -> None:
-        """Stop the factory (kernels it forked keep running until their managers shut them down)."""
+        """Stop the factory: it holds nothing to save, so it is killed (kernels it forked, and their keepers, keep
+        running until their managers shut them down)."""
         if self._pipe is not None:
             os.close(self._pipe)
             self._pipe = None
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.process.kill()
+        self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
