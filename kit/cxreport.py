@@ -42,21 +42,49 @@ def interval(value, low, high, digits: int = 1, sign: bool = False, lang: str | 
     return formats.estimate(value, low, high, f"{'+' if sign else ''}.{digits}f", lang)
 
 
-def load_table(path, kind: str, mapping_path=None, *, main: str = "survey_responses"):
+def load_table(path, kind: str, mapping_path=None, *, main: str = "survey_responses", checked=None):
     """Load one optional table of the report with :func:`kit.data.io.load` (formula-like text kept, escaped):
     ``(frame, report)``, or ``(None, None)`` when ``path`` is None. A mapping file with one section per
-    table applies its ``kind`` section; a flat mapping applies to the ``main`` table only."""
+    table applies its ``kind`` section; a flat mapping applies to the ``main`` table only. ``checked`` is a folder
+    where ``kit report cx`` kept the tables it loaded to check them before the report started
+    (:func:`keep_checked`): the same file's frame and report are taken from there instead of loading it again."""
     from kit.data import io
     from kit.paths import resolve
 
     if path is None or str(path).strip() == "":
         return None, None
+    kept = _checked_file(checked, kind)
+    if kept is not None and kept.is_file():
+        import pickle
+
+        with open(kept, "rb") as fh:
+            source, frame, report = pickle.load(fh)  # noqa: S301 - written by this user's own `kit report cx`
+        if source == str(resolve(path)):
+            return frame, report
     columns = None
     if mapping_path:
         columns = io.read_mapping(resolve(mapping_path), kind)
         if not columns.sectioned and kind != main:
             columns = None
     return io.load(resolve(path), kind, columns=columns, formulas="escape")
+
+
+def keep_checked(folder, path, kind: str, loaded) -> None:
+    """Keep a table :func:`load_table` loaded — ``(frame, report)`` of file ``path`` — in ``folder`` for the
+    report's own :func:`load_table` (a pickle: the folder is the user's own, made for this one run)."""
+    import pickle
+
+    from kit.paths import resolve
+
+    if loaded[0] is not None:
+        with open(_checked_file(folder, kind), "wb") as fh:
+            pickle.dump((str(resolve(path)), *loaded), fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _checked_file(folder, kind: str):
+    from pathlib import Path
+
+    return None if not folder else Path(folder) / f"{kind}.pickle"
 
 
 MARKS = {"higher": " ▲", "lower": " ▼"}
@@ -88,16 +116,19 @@ def by_segments(survey: pd.DataFrame, by: str, text, min_n: int = 30, lang: str 
     return out.rename(columns={by: text["col_segment"], "n": "n"})
 
 
-def periods(survey: pd.DataFrame, text, min_n: int = 30, weights=None, lang: str | None = None):
+def periods(survey: pd.DataFrame, text, min_n: int = 30, weights=None, lang: str | None = None, *,
+            trends=None):
     """Per month: each score with its interval, ⚠ where the statistical alert fires (a significant move the
     wrong way from the month before) and △ where [000]'s rule fires (more than 10 % worse in two consecutive
     months; :func:`kit.metrics.period_trend`). Returns the table and, per score, the months of each alert:
-    ``(table, alerts, rule_alerts)``."""
+    ``(table, alerts, rule_alerts)``. ``trends``: score → its period_trend table, when already computed."""
     from kit.metrics import period_trend
 
+    if trends is None:
+        trends = {s: period_trend(survey, s, min_n=min_n, weights=weights)
+                  for s in SCORES if s in survey and survey[s].notna().any()}
     frames, alerts, rules = [], {}, {}
-    for score in (s for s in SCORES if s in survey and survey[s].notna().any()):
-        trend = period_trend(survey, score, min_n=min_n, weights=weights)
+    for score, trend in trends.items():
         sign, digits = (True, 0) if score == "nps" else (False, 1 if score == "csat" else 2)
         shown = [interval(v, lo, hi, digits, sign, lang) + (" ⚠" if a else "") + (" △" if r else "")
                  for v, lo, hi, a, r in zip(trend["value"], trend["ci_low"], trend["ci_high"], trend["alert"],

@@ -41,8 +41,8 @@ def analyse(survey, tickets, kano_answers, text, *, weight=None, as_of=None, tar
     weights = None if weight is None else survey[weight]
     found["scores"] = {s: getattr(metrics, s)(survey[s], weights=weights) for s in SCORES if not absent(survey, [s])}
     found["trends"] = {s: metrics.period_trend(survey, s, weights=weight) for s in found["scores"]}
-    found["by_month"], found["alerts"], found["rule_alerts"] = cxreport.periods(survey, text, weights=weight,
-                                                                                lang=lang)
+    found["by_month"], found["alerts"], found["rule_alerts"] = cxreport.periods(survey, text, lang=lang,
+                                                                                trends=found["trends"])
     found["segment_columns"] = [c for c in SEGMENTS if not absent(survey, [c])]
     behind = cxreport.worst_segment(survey, found["segment_columns"], weights=weight)
     if behind:

@@ -174,17 +174,20 @@ def _schema_fields(kind: str):
 
 def trend(data, metric: str = "nps", *, x: str = "submitted_at", freq: str = "M", drop: float = 0.10,
           periods: int = 2, min_n: int = 30, weights=None, kind: str = "survey_responses", lang: str | None = None,
-          ax=None):
+          ax=None, result=None):
     """``metric`` (nps, csat or ces) per period of ``x`` with its 95 % interval as a band; a red triangle where
     the statistical alert fires (a significant change for the worse from the previous period) and an open
     orange marker where [000]'s rule fires (worse by more than ``drop``, 10 %, in ``periods`` consecutive
     periods) (:func:`kit.metrics.period_trend`). Markers and legend name the change's direction: a fall, or a
-    rise for CES (effort, lower is better)."""
+    rise for CES (effort, lower is better). ``result``: that :func:`~kit.metrics.period_trend` table of ``data``
+    when already computed (with the same ``drop`` and ``periods``), drawn as it is."""
     from kit.metrics import metric_name, period_trend
 
     lang = lang or get_lang()
-    table = period_trend(data, metric, x=x, freq=freq, drop=drop, periods=periods, min_n=min_n,
-                         weights=weights).set_index("period")
+    if result is None:
+        result = period_trend(data, metric, x=x, freq=freq, drop=drop, periods=periods, min_n=min_n,
+                              weights=weights)
+    table = result.set_index("period")
     ax = _axes(ax, size=(8, 3.6))
     ax.fill_between(table.index, table["ci_low"], table["ci_high"], color="#30638e", alpha=0.18,
                     label=t("plots.ci95", lang))
@@ -209,13 +212,14 @@ def trend(data, metric: str = "nps", *, x: str = "submitted_at", freq: str = "M"
     return ax
 
 
-def servqual_gaps(data, *, dimensions=None, weights=None, lang: str | None = None, ax=None):
+def servqual_gaps(data, *, dimensions=None, weights=None, lang: str | None = None, ax=None, result=None):
     """SERVQUAL gap P − E per dimension with its 95 % interval; shortfalls (negative gaps) in red.
-    ``weights``: survey weights, as in :func:`kit.servqual.gaps`."""
+    ``weights``: survey weights, as in :func:`kit.servqual.gaps`; ``result``: that :func:`~kit.servqual.gaps`
+    result of ``data`` when already computed, drawn as it is."""
     from kit.servqual import dimension_name, gaps
 
     lang = lang or get_lang()
-    table = gaps(data, dimensions=dimensions, weights=weights).table
+    table = (gaps(data, dimensions=dimensions, weights=weights) if result is None else result).table
     ax = _axes(ax, size=(7, 3.2))
     names = [dimension_name(d, lang) for d in table.index]
     colours = ["#d1495b" if g < 0 else "#00798c" for g in table["gap"]]
@@ -331,15 +335,17 @@ def kano_map(data, *, feature: str = "feature", functional: str = "functional",
 
 
 def importance_performance(data, outcome: str, drivers, *, method: str = "shapley", weights=None,
-                           kind: str = "survey_responses", lang: str | None = None, ax=None):
+                           kind: str = "survey_responses", lang: str | None = None, ax=None, result=None):
     """Importance–performance map: each driver's mean rating (x) against its share of the outcome's R² (y),
     split at the means into the four quadrants of Martilla & James (1977, external); ``weights`` as in
-    :func:`kit.drivers.key_drivers`."""
+    :func:`kit.drivers.key_drivers`; ``result``: that :func:`~kit.drivers.key_drivers` result of ``data`` when
+    already computed, drawn as it is (its intervals are not shown)."""
     from kit.drivers import key_drivers, quadrant_name
 
     lang = lang or get_lang()
-    result = key_drivers(data, outcome, list(drivers), method=method, n_boot=0,  # the map shows no intervals
-                         weights=weights)
+    if result is None:
+        result = key_drivers(data, outcome, list(drivers), method=method, n_boot=0,  # the map shows no intervals
+                             weights=weights)
     table = result.table
     ax = _axes(ax, size=(7, 5))
     x_mid, y_mid = table["performance"].mean(), table["share"].mean()
@@ -492,13 +498,14 @@ def loop_funnel(tickets, *, lang: str | None = None, ax=None):
     return ax
 
 
-def recovery_paradox(tickets, survey, *, min_n: int = 30, lang: str | None = None, ax=None):
+def recovery_paradox(tickets, survey, *, min_n: int = 30, lang: str | None = None, ax=None, result=None):
     """Promoter share with its 95 % Wilson interval for customers without a complaint, complaints recovered
-    well and recovered badly (:func:`kit.recovery.recovery_paradox`); small groups are greyed and unestimated."""
+    well and recovered badly (:func:`kit.recovery.recovery_paradox`); small groups are greyed and unestimated.
+    ``result``: that table of ``tickets`` and ``survey`` when already computed, drawn as it is."""
     from kit.recovery import recovery_paradox as paradox
 
     lang = lang or get_lang()
-    table = paradox(tickets, survey, min_n=min_n)
+    table = paradox(tickets, survey, min_n=min_n) if result is None else result
     ax = _axes(ax, size=(7, 3))
     names = [t(f"cxreport.groups.{g}", lang) + f" (n={n:,})" for g, n in zip(table["group"], table["n"], strict=True)]
     share = table["promoters"] * 100

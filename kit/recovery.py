@@ -517,9 +517,10 @@ def recovery_paradox(tickets: pd.DataFrame, survey: pd.DataFrame, reply_within_h
     _check_columns(tickets, ["post_nps", "churned_90d"])
     group = recovery_group(tickets, reply_within_h, resolve_within_h, min_csat)
     survey, _ = untroubled(survey, tickets)
+    complaints = pd.Categorical(group.to_numpy(dtype=object, na_value=None), categories=GROUPS).codes
+    none = np.full(len(survey), GROUPS.index("none"), complaints.dtype)
     frame = pd.DataFrame({
-        "group": pd.Categorical(["none"] * len(survey) + list(group.to_numpy(dtype=object, na_value=None)),
-                                categories=GROUPS),
+        "group": pd.Categorical.from_codes(np.concatenate([none, complaints]), categories=GROUPS),
         "score": pd.concat([survey["nps"], tickets["post_nps"]], ignore_index=True).astype("Int64"),
     })
     frame = frame[frame["group"].notna()]  # complaints whose group could not be decided

@@ -66,15 +66,17 @@ def _targets(choice: str | None) -> str | None:
     return chosen
 
 
-def _check_cx_inputs(parameters: dict) -> None:
+def _check_cx_inputs(parameters: dict, folder: str) -> None:
     """Load every table the CX report reads, as the report reads it, before a kernel starts: a bad file fails in
-    about a second with all its problems listed, not after a notebook run."""
-    from kit.cxreport import load_table
+    about a second with all its problems listed, not after a notebook run. The tables loaded are kept in
+    ``folder`` for the report (``checked_dir``), which does not load them again."""
+    from kit.cxreport import keep_checked, load_table
 
     with _console().status(t("cli.report.checking")):
         for key, kind in (("data_path", "survey_responses"), ("complaints_path", "tickets"),
                           ("kano_path", "kano_answers")):
-            load_table(parameters[key], kind, parameters["mapping_path"])
+            keep_checked(folder, parameters[key], kind, load_table(parameters[key], kind, parameters["mapping_path"]))
+    parameters["checked_dir"] = folder
 
 
 def _run_one(job, pdf: bool = False) -> Path:
@@ -258,6 +260,7 @@ def cx(
     parameters = {"lang": lang, "data_path": _existing(data), "complaints_path": _existing(complaints),
                   "kano_path": _existing(kano), "mapping_path": _existing(mapping), "anonymize": anonymize,
                   "targets": _targets(targets)}
-    _check_cx_inputs(parameters)
-    _run_one(Job(str(CX), parameters, str(output_folder(out)), f"cx-{safe_name(data.stem)}.{lang}",
-                 t("cli.report.cx_title", lang), subtitle=data.name, lang=lang), pdf)
+    with tempfile.TemporaryDirectory(prefix="kit-checked-") as checked:
+        _check_cx_inputs(parameters, checked)
+        _run_one(Job(str(CX), parameters, str(output_folder(out)), f"cx-{safe_name(data.stem)}.{lang}",
+                     t("cli.report.cx_title", lang), subtitle=data.name, lang=lang), pdf)

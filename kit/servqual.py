@@ -150,6 +150,33 @@ def _importance(importance, dims: list[str]) -> np.ndarray:
     return w / w.sum()
 
 
+def _answers(items: pd.DataFrame, scale: tuple[float, float], errors: str):
+    """How to read the answers to item j of ``items`` as floats (NaN = blank), and whether each respondent
+    answered any item. Integer columns already on ``scale`` are only converted, each time they are read (so
+    44 items × 1 M answers never sit in memory at once); the others are read once, by
+    :func:`kit.scores.clean_frame`, which raises or warns about what is off the scale."""
+    def convert(j: int) -> np.ndarray:
+        return items.iloc[:, j].to_numpy(dtype=float, na_value=np.nan)
+
+    any_answer = np.zeros(len(items), dtype=bool)
+    others = []
+    for j in range(items.shape[1]):
+        if pd.api.types.is_integer_dtype(items.iloc[:, j].dtype):
+            values = convert(j)
+            if not ((values < scale[0]) | (values > scale[1])).any():
+                any_answer |= ~np.isnan(values)
+                continue
+        others.append(j)
+    cleaned = {}
+    if others:
+        frame, _ = clean_frame(items.iloc[:, others], name="SERVQUAL", low=scale[0], high=scale[1], whole=True,
+                               errors=errors)
+        cleaned = {j: frame.iloc[:, i].to_numpy() for i, j in enumerate(others)}
+        for values in cleaned.values():
+            any_answer |= ~np.isnan(values)
+    return (lambda j: cleaned[j] if j in cleaned else convert(j)), any_answer
+
+
 def gaps(df: pd.DataFrame, dimensions=None, importance: Mapping[str, float] | None = None,
          ci: float = 0.95, *, weights=None, scale: tuple[float, float] = SCALE,
          errors: str = "raise") -> Gaps:
@@ -216,27 +243,27 @@ def gaps(df: pd.DataFrame, dimensions=None, importance: Mapping[str, float] | No
     w = None if weights is None else check_weights(df[weights] if named else weights, len(df),
                                                    name=weights if named else "weights")
     columns = list(dict.fromkeys(c for exp, perc in spec.values() for c in (*exp, *perc)))
-    values, _ = clean_frame(df[columns], name="SERVQUAL", low=scale[0], high=scale[1], whole=True,
-                            errors=errors)
-    answered = values.notna().to_numpy()
-    any_answer = answered.any(axis=1)
+    read, any_answer = _answers(df[columns], scale, errors)
     n, n_excluded = int(any_answer.sum()), int((~any_answer).sum())
     if n == 0:
         raise KitError("servqual_no_respondents", n_rows=len(df))
-    values = values[any_answer]
-    w = np.ones(n) if w is None else w[any_answer]
+    w = np.ones(len(df)) if w is None else w
 
-    unpaired = np.zeros(n, dtype=bool)
-    respondent_gaps = np.full((n, len(dims)), np.nan)
+    position = {c: j for j, c in enumerate(columns)}
+    unpaired = np.zeros(len(df), dtype=bool)
+    respondent_gaps = np.full((len(df), len(dims)), np.nan)  # rows without any answer stay NaN
     rows = {}
     for j, (d, weight) in enumerate(zip(dims, imp, strict=True)):
-        exp, perc = (values[c].to_numpy() for c in spec[d])
-        paired = ~np.isnan(exp) & ~np.isnan(perc)
-        unpaired |= (~paired).any(axis=1)
-        k = paired.sum(axis=1)
+        k, e_sum, p_sum = np.zeros(len(df), dtype=np.int64), np.zeros(len(df)), np.zeros(len(df))
+        for exp, perc in zip(*spec[d], strict=True):  # one statement at a time: answers are whole, sums exact
+            e_i, p_i = read(position[exp]), read(position[perc])
+            paired = ~np.isnan(e_i) & ~np.isnan(p_i)
+            unpaired |= ~paired
+            k += paired
+            e_sum += np.where(paired, e_i, 0.0)
+            p_sum += np.where(paired, p_i, 0.0)
         has = k > 0
-        e = np.where(paired, exp, 0.0).sum(axis=1)[has] / k[has]  # mean over the respondent's pairs
-        p = np.where(paired, perc, 0.0).sum(axis=1)[has] / k[has]
+        e, p = e_sum[has] / k[has], p_sum[has] / k[has]  # mean over the respondent's pairs
         respondent_gaps[has, j] = p - e
         wd = w[has]
         (expectation, perception, _), se, half = _means(np.stack([e, p, p - e]), wd, ci)
@@ -253,5 +280,5 @@ def gaps(df: pd.DataFrame, dimensions=None, importance: Mapping[str, float] | No
     overall, _, half = (float(x) for x in _means(respondent_gaps[complete] @ imp, w[complete], ci))
     worst = None if table["gap"].isna().all() else str(table["gap"].idxmin())
     return Gaps(overall=overall, overall_ci=(overall - half, overall + half), worst=worst, n=n,
-                n_overall=int(complete.sum()), n_excluded=n_excluded, n_partial=int(unpaired.sum()),
-                table=table)
+                n_overall=int(complete.sum()), n_excluded=n_excluded,
+                n_partial=int((unpaired & any_answer).sum()), table=table)

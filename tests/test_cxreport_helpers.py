@@ -191,6 +191,18 @@ def test_periods_show_the_statistical_alert_and_the_rule_beside_it():
     assert table["NPS"].iloc[3] == "—"
 
 
+def test_periods_of_given_trends_are_the_periods_it_would_compute():
+    from kit.metrics import period_trend
+
+    stamps = pd.PeriodIndex(list(MONTHS), freq="M").to_timestamp() + pd.Timedelta(days=3)
+    survey = pd.DataFrame({"submitted_at": np.repeat(stamps, [len(v) for v in MONTHS.values()]),
+                           "nps": np.concatenate(list(MONTHS.values()))})
+    table, alerts, rules = cxreport.periods(survey, TEXT, trends={"nps": period_trend(survey, "nps")})
+    expected, expected_alerts, expected_rules = cxreport.periods(survey, TEXT)
+    pd.testing.assert_frame_equal(table, expected)
+    assert (alerts, rules) == (expected_alerts, expected_rules)
+
+
 def test_periods_without_scores_is_empty():
     no_scores = pd.DataFrame({"submitted_at": [pd.Timestamp("2024-01-01")]})
     table, alerts, rules = cxreport.periods(no_scores, TEXT)
@@ -218,3 +230,20 @@ def test_the_loop_of_a_log_without_verification_says_so_and_finds_where_complain
     assert "loop_closed" not in keys and keys[0] == "loop_weakest"
     assert results[0][1] == {"step": "已处理", "lost": 2, "before": 6}
     assert cxreport.weakest_step(funnel.assign(share_prev=[float("nan"), 1.0, 1.0, float("nan")])) is None
+
+
+def test_a_table_checked_by_the_cli_is_not_loaded_again_by_the_report(tmp_path):
+    from kit.paths import SAMPLE
+
+    source = tmp_path / "survey.csv"
+    source.write_bytes((SAMPLE / "survey_responses.csv").read_bytes())
+    loaded = cxreport.load_table(source, "survey_responses")
+    cxreport.keep_checked(tmp_path, source, "survey_responses", loaded)
+    source.write_text("not, the, file\n", encoding="utf-8")  # a second load would fail
+    frame, report = cxreport.load_table(source, "survey_responses", checked=tmp_path)
+    pd.testing.assert_frame_equal(frame, loaded[0])
+    assert report.lines("en") == loaded[1].lines("en")
+    other = tmp_path / "other.csv"
+    other.write_bytes((SAMPLE / "survey_responses.csv").read_bytes())
+    assert cxreport.load_table(other, "survey_responses", checked=tmp_path)[1].path == other  # another file: read
+    assert cxreport.load_table(None, "tickets", checked=tmp_path) == (None, None)

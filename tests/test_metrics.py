@@ -325,6 +325,28 @@ def test_by_segment_int8_fast_path_matches():
     pd.testing.assert_frame_equal(fast, slow)
 
 
+def test_nullable_integer_scores_match_the_cleaned_scores():
+    """An Int64 column on the scale skips the cleaning: blanks count as missing, the tally is that of the same
+    scores read as floats (the cleaning path), and the column itself is left as it was."""
+    rng = np.random.default_rng(6)
+    scores = pd.array(rng.integers(1, 6, 3000), dtype="Int64")
+    scores[rng.random(3000) < 0.1] = pd.NA
+    df = pd.DataFrame({"seg": rng.choice(["a", "b", "c"], 3000),
+                       "submitted_at": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 300, 3000), "D"),
+                       "csat": scores})
+    as_float = df.assign(csat=df["csat"].astype(float))
+    pd.testing.assert_frame_equal(by_segment(df, "csat", "seg"), by_segment(as_float, "csat", "seg"))
+    pd.testing.assert_frame_equal(metrics.period_trend(df, "csat"), metrics.period_trend(as_float, "csat"))
+    plain = df.dropna().assign(csat=lambda d: d["csat"].astype(np.int64))
+    kept = plain["csat"].copy()
+    pd.testing.assert_frame_equal(by_segment(plain, "csat", "seg"),
+                                  by_segment(plain.assign(csat=kept.astype(float)), "csat", "seg"))
+    pd.testing.assert_series_equal(plain["csat"], kept)
+    with pytest.raises(KitError) as info:
+        by_segment(df.assign(csat=df["csat"].replace(5, 6)), "csat", "seg")
+    assert info.value.code == "scores_off_scale"
+
+
 def test_by_segment_never_calls_the_scalar_per_group(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("by_segment must be vectorised")
@@ -489,6 +511,16 @@ def test_period_trend_matches_by_segment_per_month_and_flags_the_dip():
     effort = metrics.period_trend(survey, "ces", freq="Q")
     assert effort["period"].tolist() == ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
     assert not effort["alert"].any() or (effort["change"] > 0).any(), "for CES a rise is the bad direction"
+
+
+def test_period_trend_leaves_out_undated_rows_and_labels_each_period():
+    stamps = pd.to_datetime(["2025-01-05", None, "2025-03-01", "2025-01-20", None] * 20)
+    survey = pd.DataFrame({"submitted_at": stamps, "nps": [10, 3, 9, 6, 8] * 20})
+    table = metrics.period_trend(survey, "nps", min_n=1)
+    assert table["period"].tolist() == ["2025-01", "2025-03"] and table["n"].tolist() == [40, 20]
+    assert table.attrs["n_undated"] == 40
+    weekly = metrics.period_trend(survey, "nps", freq="W", min_n=1)
+    assert weekly["period"].tolist() == [str(p) for p in sorted(set(stamps.dropna().to_period("W")))]
 
 
 def test_survey_kpis_feed_the_scorecard():

@@ -324,6 +324,23 @@ def test_off_scale_and_text_answers():
     assert five_point.overall == -0.5
 
 
+def test_integer_answers_give_the_gaps_of_the_same_answers_as_text():
+    """Integer columns on the scale are only converted, not cleaned: the result is that of the same answers
+    read through the cleaning (here as text), blanks included, weighted or not."""
+    df = skipped(survey(n=200, seed=10), share=0.3, seed=11)
+    text = df.astype(object).map(lambda v: None if pd.isna(v) else f"{v}分")
+    w = np.random.default_rng(12).uniform(0.5, 2.0, len(df))
+    for weights in (None, w):
+        fast, cleaned = gaps(df, weights=weights), gaps(text, weights=weights)
+        pd.testing.assert_frame_equal(fast.table, cleaned.table, check_exact=True)
+        assert fast.to_dict() == cleaned.to_dict()
+    mixed = df.assign(perc_empathy_1=text["perc_empathy_1"])
+    pd.testing.assert_frame_equal(gaps(mixed).table, gaps(df).table, check_exact=True)
+    with pytest.raises(KitError) as info:
+        gaps(df.assign(exp_empathy_2=df["exp_empathy_2"].replace(7, 8)))
+    assert info.value.code == "scores_off_scale"
+
+
 def test_single_respondent_has_no_interval():
     res = gaps(pd.DataFrame({"exp_empathy_1": [6], "perc_empathy_1": [5]}))
     assert res.overall == -1 and np.isnan(res.overall_ci[0]) and np.isnan(res.table.loc["empathy", "ci_low"])

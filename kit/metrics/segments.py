@@ -81,16 +81,17 @@ def _aligned_scores(column: pd.Series, low: int, high: int, name: str, errors: s
     whether every row is valid.
 
     Validation, the error or warning and the row masks come from :func:`kit.scores.clean_scores`, so the
-    scores can be counted per group. A plain integer column already on the scale skips the cleaning
-    (nothing can be missing or off the scale), unless numeric don't-know codes are declared."""
-    plain = pd.api.types.is_integer_dtype(column.dtype) and isinstance(column.dtype, np.dtype)
+    scores can be counted per group. An integer column (nullable or not) already on the scale skips the
+    cleaning (only blanks can be missing, nothing is off the scale), unless numeric don't-know codes are
+    declared."""
     declared = not (np.ndim(dont_know) > 0 and len(dont_know) == 0)
-    if plain and not declared:
-        raw = column.to_numpy()
+    if pd.api.types.is_integer_dtype(column.dtype) and not declared:
+        raw = column.to_numpy(dtype=np.int64, na_value=low)
         if len(raw) == 0 or (raw.min() >= low and raw.max() <= high):
-            codes = raw.astype(np.int64)
-            codes -= low
-            return codes, True
+            missing = column.isna().to_numpy()
+            codes = raw - low  # a new array: raw may be the column's own memory
+            codes[missing] = MISSING
+            return codes, not missing.any()
     clean = clean_scores(column, low, high, name=name, errors=errors, dont_know=dont_know)
     codes = np.select([clean.missing, clean.dont_know], [MISSING, DONT_KNOW], DROPPED)
     codes[clean.valid] = clean.values.astype(np.int64) - low

@@ -154,7 +154,8 @@ def period_trend(df: pd.DataFrame, metric: str = "nps", *, x: str = "submitted_a
     stamps = pd.Series(df[x])
     if not pd.api.types.is_datetime64_any_dtype(stamps):
         stamps = pd.to_datetime(stamps, errors="coerce")
-    labels = stamps.dt.to_period(freq).astype("string")
+    codes, distinct = pd.factorize(stamps.dt.to_period(freq))  # each period spelt once, not once per row
+    labels = pd.Series(distinct.astype("string").take(codes, allow_fill=True), index=stamps.index)
     dated = labels.notna().to_numpy()
     if weights is not None and not isinstance(weights, str):
         weights = np.asarray(weights)[dated]
