@@ -20,6 +20,8 @@ from kit.errors import KitError
 UNIT_RE = r"(?i)^[¥$]\s*|\s*(?:分钟|小时|分|元|块|秒|天|次|个|min|h|s)$"
 THOUSANDS_RE = r"(?<=\d),(?=\d{3}(?:\D|$))"
 EXAMPLES = 5
+LOWER_ONLY_RE = r"[!-_a-~]+(?: [!-_a-~]+)*"
+"""Text that :func:`fold_answer` only lower-cases: printable ASCII but the backtick, single spaces between words."""
 DONT_KNOW = frozenset({
     "不知道", "不清楚", "说不清", "说不清楚", "说不好", "不好说", "不确定", "无法回答", "无法评价", "不适用",
     "拒答", "拒绝回答", "跳过", "(跳过)", "(空)", "空", "无",
@@ -52,8 +54,14 @@ def fold_answer(text: pd.Series) -> pd.Series:
     >>> fold_answer(pd.Series(["  Don’t   Know ", "Ｎ／Ａ", "（跳过）"])).tolist()
     ["don't know", 'n/a', '(跳过)']
     """
-    return (fold_width(text.astype("string")).str.casefold().str.replace(r"[‘’`´]", "'", regex=True)
+    text = text.astype("string")
+    lower = text.str.fullmatch(LOWER_ONLY_RE).fillna(True)  # most answers: only lower-cased, by pyarrow
+    folded = text.str.lower()
+    if lower.all():
+        return folded
+    rest = (fold_width(text[~lower]).str.casefold().str.replace(r"[‘’`´]", "'", regex=True)
             .str.replace(r"\s+", " ", regex=True).str.strip())
+    return folded.mask(~lower, rest)
 
 
 def parse_numbers(text: pd.Series, *, percent: bool = False) -> pd.Series:

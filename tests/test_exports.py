@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kit import metrics
-from kit.data import io
+from kit.data import io, sources
+from kit.data.schemas import get_schema
+from kit.data.sources.common import plain
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 TRUTH = json.loads((EXPORTS / "expected.json").read_text(encoding="utf-8"))["files"]
@@ -257,3 +260,28 @@ def test_a_ticket_export_gives_the_true_counts_and_times(loaded, name):
     if TRUTH[name].get("csat_t2b_pct") is not None:
         assert metrics.csat(frame["post_csat"]).value == pytest.approx(TRUTH[name]["csat_t2b_pct"], abs=0.01)
         assert frame["post_csat"].notna().sum() == TRUTH[name]["n_csat_answered"]
+
+
+
+@pytest.mark.parametrize("name", SURVEYS + TICKETS)
+def test_the_adapters_read_a_coded_table_as_the_same_table_of_text(name):
+    """kit.data.io hands the adapters text columns coded (pandas Categorical) or as text; either way the layout,
+    exclusions, matched columns, decoded answers and values are the same."""
+    kind = "survey_responses" if TRUTH[name]["kind"] == "survey" else "tickets"
+    source = io._read(EXPORTS / name, get_schema(kind), None)
+
+    def flip(column):  # coded text ↔ text (Excel's cells are neither)
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            return plain(column)
+        return column.astype("category") if isinstance(column.dtype, pd.StringDtype) else column
+
+    as_read, flipped = (sources.adapt(sources.Raw(table, list(source.headers), source.rows), kind)
+                        for table in (source.table, source.table.apply(flip)))
+    for found in as_read, flipped:
+        found.rows = found.rows.tolist()
+    assert [getattr(as_read, f) for f in ("platform", "headers", "rows", "excluded", "fields", "decoded", "notes")] == \
+        [getattr(flipped, f) for f in ("platform", "headers", "rows", "excluded", "fields", "decoded", "notes")]
+    pd.testing.assert_frame_equal(as_read.table.apply(plain), flipped.table.apply(plain), check_exact=True)
+    assert as_read.originals.keys() == flipped.originals.keys()
+    for position, column in as_read.originals.items():
+        pd.testing.assert_series_equal(plain(column), plain(flipped.originals[position]), check_exact=True)

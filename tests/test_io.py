@@ -9,7 +9,9 @@ import pyarrow
 import pyarrow.csv
 import pytest
 
+from kit.data import io as kit_io
 from kit.data.io import load, save
+from kit.data.schemas import get_schema
 from kit.errors import DataError, KitError, format_rows
 
 SURVEY = "问卷编号,提交时间,推荐值,满意度,服务渠道,是否符合期望,开放意见\n"
@@ -700,3 +702,204 @@ def test_bad_value_maps_name_the_file(tmp_path):
         with pytest.raises(DataError) as info:
             load(data, "survey_responses", columns=mapping)
         assert info.value.code == code and "map.yml" in info.value.render("en"), body
+
+
+
+# --- pyarrow and the C parser --------------------------------------------------------------------
+# A UTF-8 file is parsed by pyarrow from its bytes; any text file can also be read the slow way, decoded in Python
+# and parsed by pandas' C parser. Both ways must give the same frame and the same report.
+
+DTYPES = {"id": "string", "label": "string", "text": "string", "period": "string", "int": "Int64", "float": "Float64",
+          "percent": "Float64", "bool": "boolean", "datetime": "datetime64[us]", "date": "datetime64[us]"}
+"""The dtype of each type of kit column in a loaded frame, which code downstream relies on."""
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+SAMPLES = Path(__file__).parents[1] / "data" / "sample"
+
+
+def outcome(path: Path, kind: str, **options):
+    """What load() gives: (frame, report), or the facts of the DataError it raises (a Hint has no equality)."""
+    try:
+        return load(path, kind, **options)
+    except DataError as error:
+        return [(e.code, e.file, e.rows, e.column, e.render("en"), e.render("zh"))
+                for e in (error, *getattr(error, "problems", ()))]
+
+
+def both_ways(monkeypatch, path: Path, kind: str, **options):
+    """load() as it reads the file and load() by the C parser: both outcomes, and whether the first used the C parser."""
+    used, parse_c = [], kit_io._parse_c
+    with monkeypatch.context() as patch:
+        patch.setattr(kit_io, "_parse_c", lambda *args: used.append(args) or parse_c(*args))
+        as_read = outcome(path, kind, **options)
+    with monkeypatch.context() as patch:
+        patch.setattr(kit_io, "_parse", lambda data, delimiter: None)
+        by_c = outcome(path, kind, **options)
+    return as_read, by_c, bool(used)
+
+
+def assert_same(as_read, by_c):
+    if isinstance(by_c, list):
+        assert as_read == by_c
+        return
+    (frame, report), (c_frame, c_report) = as_read, by_c
+    pd.testing.assert_frame_equal(frame, c_frame, check_exact=True)
+    assert report == c_report and report.lines("zh") == c_report.lines("zh")
+
+
+def assert_dtypes(frame: pd.DataFrame, kind: str):
+    """Kit columns have the dtype of their type; columns of a text file the schema does not know are ``str``."""
+    fields = get_schema(kind).by_name
+    assert {c: str(d) for c, d in frame.dtypes.items()} == {c: DTYPES[fields[c].type] if c in fields else "str"
+                                                            for c in frame.columns}
+
+
+LINE = GOOD + "\n"
+ROWS = "".join(f"{1000 + i},2025-03-{1 + i % 28:02d} 10:{i % 60:02d},{i % 11},{1 + i % 5},{['电话', '邮件', '在线客服', '门店'][i % 4]},"
+               f"{['是', '否', '√', 'N'][i % 4]},{['很好', '太慢了', '', '(空)', '不知道'][i % 5]}\n" for i in range(40))
+QUALTRICS = (
+    "StartDate,EndDate,Status,Finished,ResponseId,Q1,Q2,Q3\n"
+    "Start Date,End Date,Response Type,Finished,Response ID,How likely are you to recommend us to a friend?,"
+    "How satisfied are you overall?,Anything else?\n"
+    + ",".join(f'"{{""ImportId"":""{name}""}}"' for name in ("startDate", "endDate", "status", "finished", "_recordId",
+                                                           "QID1", "QID2", "QID3")) + "\n"
+    + "".join(f"2025-03-01 10:00:00,2025-03-01 10:0{i}:00,{'IP Address' if i % 3 else 'Survey Preview'},"
+              f"{'False' if i == 4 else 'True'},R_{i},{i},{['Extremely satisfied', 'Somewhat satisfied'][i % 2]},"
+              f'"line one\nline two, with a comma"\n' for i in range(8))
+)
+BOTH_WAYS = {  # name: (file text or bytes, table kind, load options, whether the C parser reads it when pyarrow can)
+    "plain": (SURVEY + ROWS, "survey_responses", {}, False),
+    "quoted newlines": (SURVEY + LINE + '1002,2025-03-02,8,4,电话,是,"第一行\n第二行"\n'
+                        '1003,2025-03-03,7,3,门店,否,"a, b ""quoted"""\n', "survey_responses", {}, False),
+    "quoted newlines, CRLF": ((SURVEY + LINE).replace("\n", "\r\n") + '1002,2025-03-02,8,4,电话,是,"一\r\n二"\r\n',
+                              "survey_responses", {}, False),
+    "a blank line inside quotes": (SURVEY + LINE + '1002,2025-03-02,8,4,电话,是,"段一\n\n段二"\n', "survey_responses", {},
+                                   False),
+    "BOM": (b"\xef\xbb\xbf" + (SURVEY + ROWS).encode(), "survey_responses", {}, False),
+    "BOM and CRLF": (b"\xef\xbb\xbf" + (SURVEY + ROWS).replace("\n", "\r\n").encode(), "survey_responses", {}, False),
+    "CR line ends": ((SURVEY + ROWS).replace("\n", "\r"), "survey_responses", {}, False),
+    "blank lines at the end": (SURVEY + ROWS + "\n\n", "survey_responses", {}, False),
+    "semicolons": ((SURVEY + ROWS).replace(",", ";"), "survey_responses", {}, False),
+    "GB18030": ((SURVEY + ROWS).encode("gb18030"), "survey_responses", {}, False),
+    "UTF-16 with tabs": (b"\xff\xfe" + (SURVEY + ROWS).replace(",", "\t").encode("utf-16-le"), "survey_responses", {}, False),
+    "blank lines": (SURVEY + LINE + "\n" + LINE.replace("1001", "1002") + "\n\n", "survey_responses", {}, True),
+    "a line of spaces": (SURVEY + LINE + "   \n" + LINE.replace("1001", "1002"), "survey_responses", {}, True),
+    "a blank line in GB18030": ((SURVEY + LINE + "\n" + LINE.replace("1001", "1002")).encode("gb18030"),
+                                "survey_responses", {}, True),
+    "ragged row": (SURVEY + LINE + "1002,2025-03-01,9,5,电话,是,好,但是,太慢\n", "survey_responses", {}, True),
+    "short row": (SURVEY + LINE + "1002,2025-03-01,9\n", "survey_responses", {}, True),
+    "Qualtrics, three header rows": (QUALTRICS, "survey_responses", {}, False),
+    "ids 007 and 1001.0": (SURVEY + "".join(LINE.replace("1001", i) for i in ("007", "1001.0", "V2.0", " 1003 ")),
+                           "survey_responses", {}, False),
+    "1 / 1.0 / True": (SURVEY + "".join(LINE.replace("1001", str(1001 + i)).replace(",9,5,", f",{v},{v},")
+                                        .replace(",是,", f",{v},") for i, v in enumerate(["1", "1.0", "True", "0"])),
+                       "survey_responses", {}, False),
+    "empty columns": ("问卷编号,提交时间,推荐值,,备注,\n1,2025-03-01,9,,,\n2,2025-03-02,8,,x,\n", "survey_responses", {},
+                      False),
+    "a column all empty": ("问卷编号,提交时间,推荐值,满意度,备注\n1,2025-03-01,9,,\n2,2025-03-02,8,,\n", "survey_responses",
+                           {}, False),
+    "duplicate headers": ("问卷编号,提交时间,推荐值,备注,备注\n1,2025-03-01,9,a,b\n", "survey_responses", {}, False),
+    "title, totals, repeated header, test and blank rows": (
+        "客户回访记录（导出时间：2025-03-05）,,,,,,\n" + SURVEY + ROWS[:400].rsplit("\n", 1)[0] + "\n" + SURVEY + ROWS
+        + "1100,2025-03-02,8,4,电话,是,测试数据，请忽略\n,,,,(空),,\n合计,,,,,,\n平均值,,5,3,,,\n", "survey_responses", {},
+        False),
+    "don't know and missing markers": (SURVEY + "".join(LINE.replace("1001", str(1001 + i)).replace(",5,", f",{v},")
+                                                        for i, v in enumerate(["#N/A", "null", "-", "不清楚", " NaN "])),
+                                       "survey_responses", {}, False),
+    "errors in several columns": (SURVEY + LINE + "1002,2025-13-01,15,x,火星,也许,=1+1\n1003,,9.5,5,电话,是,\n",
+                                  "survey_responses", {}, False),
+    "formulas escaped": (SURVEY + LINE + '1002,2025-03-01,9,5,电话,是,=HYPERLINK("x")\n', "survey_responses",
+                         {"formulas": "escape"}, False),
+    "only some columns": (SURVEY + ROWS, "survey_responses", {"only": ["response_id", "nps", "channel"]}, False),
+    "问卷星 labels and durations": (
+        "序号,提交答卷时间,所用时间,1、您向朋友推荐我们的可能性有多大？,2、您对本次服务满意吗？,3、您通过哪种渠道联系我们？,4、您还有什么建议？\n"
+        + "".join(f"{i},2025-03-01 10:{i:02d}:00,{60 + i}秒,{i % 11},{['非常满意', '满意', '一般', '不满意'][i % 4]},"
+                  f"{['电话┋门店', '微信', '其他〖小红书〗'][i % 3]},{['好', '(空)', '差'][i % 3]}\n" for i in range(1, 30)),
+        "survey_responses", {}, False),
+    "腾讯问卷 option columns": (
+        "编号,开始答题时间,结束答题时间,答题时长,1.您推荐我们吗？,2.您通过哪些渠道联系过我们？:电话,2.您通过哪些渠道联系过我们？:微信\n"
+        + "".join(f"{i},2025-03-01 10:00:00,2025-03-01 10:05:00,{i}分50秒,{i % 11},{'电话' if i % 2 else ''},"
+                  f"{'微信' if i % 3 == 0 else ''}\n" for i in range(1, 20)), "survey_responses", {}, False),
+    "SurveyMonkey, two header rows": (
+        "Respondent ID,End Date,How likely are you to recommend us?,How did you contact us?,,\n,,Response,Phone,Email,Chat\n"
+        + "".join(f"{100 + i},03/0{1 + i % 9}/2025 08:20:47 PM,{i % 11},{'Phone' if i % 2 else ''},{'Email' if i % 3 else ''},"
+                  f"{'Chat' if i % 5 == 0 else ''}\n" for i in range(20)), "survey_responses", {}, False),
+    "Google Forms": ("Timestamp,How likely are you to recommend us?\n"
+                     + "".join(f"2025/03/0{1 + i % 9} 8:0{i % 10}:00 PM GMT+8,{i % 11}\n" for i in range(12)),
+                     "survey_responses", {}, False),
+    "an ease question": ("序号,提交答卷时间,1、办理业务是否容易？\n" + "".join(f"{i},2025-03-01,{1 + i % 7}\n" for i in range(14)),
+                         "survey_responses", {}, False),
+    "kano labels": ("问卷编号,功能,正向问题,反向问题\n" + "".join(f"R{i},退款,{1 + i % 5},{['喜欢', '理所当然', '无所谓'][i % 3]}\n"
+                                                          for i in range(12)), "kano_answers", {}, False),
+    "kpi periods and percentages": ("期间,团队,投诉率,首问解决率\n2025-01,A,0.4,0.82\n2025年2月,A,0.6%,78%\n2025 Q1,B,,0.5\n",
+                                    "kpi_snapshots", {}, False),
+}
+
+
+@pytest.mark.parametrize("name", list(BOTH_WAYS))
+def test_pyarrow_and_the_c_parser_read_an_export_alike(tmp_path, monkeypatch, name):
+    data, kind, options, by_c_parser = BOTH_WAYS[name]
+    path = tmp_path / ("export.txt" if "UTF-16" in name else "export.csv")
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    as_read, by_c, used_c_parser = both_ways(monkeypatch, path, kind, **options)
+    assert used_c_parser == by_c_parser
+    assert_same(as_read, by_c)
+    if not isinstance(as_read, list):
+        assert_dtypes(as_read[0], kind)
+
+
+def test_a_mapping_file_reads_both_ways_alike(tmp_path, monkeypatch):
+    mapping = tmp_path / "map.yml"
+    mapping.write_text("survey_responses:\n  columns:\n    Q满意: csat\n  values:\n    csat: {很好: 5, 一般: 3, 1: 5}\n"
+                       "  dont_know: [99, 不好说]\n", encoding="utf-8")
+    path = write(tmp_path, "s.csv", "问卷编号,提交时间,Q满意,推荐值\n"
+                 + "".join(f"{i},2025-03-01,{['很好', '一般', '1', '99', '不好说'][i % 5]},{i % 11}\n" for i in range(20)))
+    as_read, by_c, _ = both_ways(monkeypatch, path, "survey_responses", columns=mapping)
+    assert_same(as_read, by_c)
+    assert as_read[0]["csat"].tolist() == [5, 3, 5, pd.NA, pd.NA] * 4
+
+
+def test_quoted_newlines_across_parse_blocks(tmp_path, monkeypatch):
+    """Comments spanning lines wherever pyarrow's blocks end (small blocks here, 4 MB in a real file)."""
+    monkeypatch.setattr(kit_io, "BLOCK_SIZE", 1 << 10)
+    rows = [f'{1000 + i},2025-03-01,{i % 11},{1 + i % 5},电话,是,"第 {i} 条\n意见, 第二行\n第三行"\n' for i in range(300)]
+    as_read, by_c, used_c_parser = both_ways(monkeypatch, write(tmp_path, "s.csv", SURVEY + "".join(rows)), "survey_responses")
+    assert not used_c_parser
+    assert_same(as_read, by_c)
+    assert as_read[0]["comment"].iloc[299] == "第 299 条\n意见, 第二行\n第三行"
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.csv")) + sorted(EXPORTS.glob("*.csv")), ids=lambda p: p.name)
+def test_the_samples_and_exports_read_both_ways_alike_with_the_kits_dtypes(monkeypatch, path):
+    kind = path.stem if path.parent == SAMPLES else "tickets" if path.stem.startswith("tickets") else "survey_responses"
+    as_read, by_c, used_c_parser = both_ways(monkeypatch, path, kind)
+    assert not used_c_parser
+    assert_same(as_read, by_c)
+    assert_dtypes(as_read[0], kind)
+
+
+@pytest.mark.parametrize("path", sorted(EXPORTS.glob("*.xlsx")), ids=lambda p: p.name)
+def test_excel_exports_keep_the_kits_dtypes(path):
+    kind = "tickets" if path.stem.startswith("tickets") else "survey_responses"
+    frame, _ = load(path, kind)
+    fields = get_schema(kind).by_name
+    assert {c: str(frame[c].dtype) for c in frame.columns if c in fields} == \
+        {c: DTYPES[fields[c].type] for c in frame.columns if c in fields}
+
+
+def test_a_qualtrics_export_with_comments_over_several_lines(tmp_path):
+    frame, report = load(write(tmp_path, "q.csv", QUALTRICS), "survey_responses")
+    assert report.platform == "qualtrics" and len(frame) == 4
+    assert [(x.row, x.reason) for x in report.excluded] == [(4, "preview"), (7, "preview"), (10, "preview"),
+                                                            (8, "unfinished")]
+    assert frame["comment"].tolist() == ["line one\nline two, with a comma"] * 4 and frame["nps"].tolist() == [1, 2, 5, 7]
+
+
+def test_parquet_text_reads_as_the_same_text_in_a_csv(tmp_path):
+    """A table of text in a Parquet file loads exactly like the same table in a CSV."""
+    text = pd.read_csv(SAMPLES / "survey_responses.csv", dtype=str, keep_default_na=False, na_values=[""])
+    text.to_parquet(tmp_path / "s.parquet")
+    frame, report = load(tmp_path / "s.parquet", "survey_responses")
+    csv_frame, csv_report = load(SAMPLES / "survey_responses.csv", "survey_responses")
+    pd.testing.assert_frame_equal(frame, csv_frame, check_exact=True)
+    assert (report.coercions, report.n_missing, report.excluded) == (csv_report.coercions, csv_report.n_missing,
+                                                                      csv_report.excluded)

@@ -7,7 +7,10 @@ raises a :class:`~kit.errors.DataError` naming the file, the Excel row numbers a
 It never drops a row. :func:`save` writes a frame back: Chinese headers and labels with
 ``lang="zh"`` (the trainer-style export), canonical names and codes with ``lang="en"``.
 
-Cells are parsed once per distinct value (``pd.factorize``), so a million-row file loads in seconds.
+A UTF-8 text file is parsed by pyarrow straight from its bytes (other encodings are decoded first) with every text
+column dictionary-encoded, as are Parquet text columns: a pandas Categorical, so every string operation — reading
+the platform layout, finding junk rows, coercing cells — runs once per distinct value and row-level work is integer
+``take``. Files with blank lines or ragged rows go to the C parser, to the same result.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 from kit.data import sources
 from kit.data.mapping import (
@@ -33,6 +39,7 @@ from kit.data.mapping import (
     yaml_text,
 )
 from kit.data.schemas import Field, Schema, get_schema, normalise_header
+from kit.data.sources.common import distinct, plain
 from kit.data.spreadsheet import FORMULA_RE, neutralise_frame
 from kit.errors import DataError, DataProblems, Hint
 from kit.i18n import check_lang, t
@@ -56,6 +63,9 @@ FALSE_WORDS = ("false", "否", "错", "n", "no", "0", "0.0", "×", "✗", "未")
 BOOL_WORDS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
 
 BLANK_LINE_RE = r"\n[ \t\r]*\n"
+TEXT_CELLS = {"header": None, "dtype": str, "keep_default_na": False, "na_values": [""]}  # pandas.read_csv options
+CODED = pa.dictionary(pa.int32(), pa.string())
+BLOCK_SIZE = 4 << 20  # bytes pyarrow parses at a time: larger blocks, fewer dictionaries to unify per column
 ID_FLOAT_RE = r"^\d+\.0+$"
 DATETIME_RE = (
     r"^(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?"
@@ -219,8 +229,8 @@ def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "er
     for name, values in getattr(user_map, "value_maps", {}).items():
         if name in positions:
             p = positions[name]
-            source.table[p], used = apply_values(found.adapted.originals.get(p, source.table[p]), source.table[p],
-                                                 values)
+            source.table[p], used = apply_values(plain(found.adapted.originals.get(p, source.table[p])),
+                                                 plain(source.table[p]), values)
             decoded[p] = used or decoded.get(p, {})
             remapped.add(source.headers[p])
     dont_know = dont_know_codes(getattr(user_map, "dont_know", ()))
@@ -234,7 +244,7 @@ def load(path, kind: str, *, sheet: str | int | None = None, formulas: str = "er
         coercions += column.coercions
         n_missing[field.name] = column.n_missing
     extra = [] if only is not None else [p for p in source.table.columns if p not in positions.values()]
-    columns.update({source.headers[p]: source.table[p] for p in extra})
+    columns.update({source.headers[p]: plain(source.table[p]) for p in extra})
     frame = pd.DataFrame(columns, copy=False)
 
     headers = {name: source.headers[p] for name, p in positions.items()}
@@ -362,27 +372,82 @@ def _read(path: Path, schema: Schema, sheet) -> _Source:
 
 
 def _read_text(path: Path) -> _Source:
-    """Read a delimited text file: every cell as text, empty cells as missing, blank lines kept."""
-    text, encoding = decode_text(path.read_bytes(), path)
-    if not text.strip():
-        raise DataError("empty_file", file=path)
-    delimiter = sniff_delimiter(text)
-    return _split_header(parse_csv(text, delimiter, path), encoding=encoding, delimiter=delimiter)
+    """Read a delimited text file: every cell as text, empty cells as missing, blank lines kept, text columns coded
+    (:func:`_from_arrow`). UTF-8 is parsed by pyarrow straight from the bytes; other encodings are decoded first
+    (:func:`decode_text`); what pyarrow cannot read as the C parser would goes to the C parser."""
+    raw = path.read_bytes()
+    encoding = "utf-8-sig" if raw.startswith(BOMS[0][0]) else None if _sniff_utf16(raw) else "utf-8"
+    table = None
+    if encoding:  # when pyarrow finds bytes that are no UTF-8, decode_text tells the encoding
+        delimiter = sniff_delimiter(raw[:16384].decode("utf-8", "ignore").removeprefix("\ufeff"))
+        table = _parse(raw, delimiter)
+    if table is None:
+        text, encoding = decode_text(raw, path)
+        if not text.strip():
+            raise DataError("empty_file", file=path)
+        delimiter = sniff_delimiter(text)
+        if not encoding.startswith("utf-8"):
+            table = _parse(text.encode("utf-8"), delimiter)
+        if table is None:
+            body = text.rstrip("\r\n")  # empty lines at the end are no rows, as in _parse
+            table = _from_arrow(pa.Table.from_pandas(_parse_c(body, delimiter, path), preserve_index=False))
+    return _split_header(table, encoding=encoding, delimiter=delimiter)
 
 
 def parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
     """Every cell as text, empty cells missing. The fast pyarrow parser skips blank lines and does not
     say where a line is ragged, so files with blank lines or parse errors go to the C parser."""
-    options = {"sep": delimiter, "header": None, "dtype": str, "keep_default_na": False, "na_values": [""]}
     if not re.search(BLANK_LINE_RE, text.rstrip()):
         try:
-            return pd.read_csv(BytesIO(text.encode("utf-8")), engine="pyarrow", **options)
+            return pd.read_csv(BytesIO(text.encode("utf-8")), engine="pyarrow", sep=delimiter, **TEXT_CELLS)
         except pd.errors.ParserError:
             pass
+    return _parse_c(text, delimiter, path)
+
+
+def _parse_c(text: str, delimiter: str, path: Path) -> pd.DataFrame:
+    """The C parser: every cell as text, empty cells missing, blank lines kept as rows, a ragged line named."""
     try:
-        return pd.read_csv(StringIO(text), skip_blank_lines=False, **options)
+        return pd.read_csv(StringIO(text), sep=delimiter, skip_blank_lines=False, **TEXT_CELLS)
     except pd.errors.ParserError as exc:
         raise _parser_error(exc, path) from exc
+
+
+def _parse(data: bytes, delimiter: str) -> pd.DataFrame | None:
+    """UTF-8 text (a BOM is skipped) parsed by pyarrow, every cell as text, text columns coded (:func:`_from_arrow`).
+    None when pyarrow refuses it — bytes that are no UTF-8, ragged rows (the C parser names their line) — or it has
+    blank lines, which the C parser keeps as rows."""
+    end = len(data)
+    while end and data[end - 1] in b"\r\n":  # empty lines at the end are no rows
+        end -= 1
+    body = memoryview(data)[:end]
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(body), read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=BLOCK_SIZE),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(default_column_type=CODED, null_values=[""], strings_can_be_null=True),
+        )
+    except pa.ArrowInvalid:
+        return None
+    # an empty line is a row of nulls: only when every column has some is the file searched for one
+    if all(column.null_count for column in table.columns) and re.search(BLANK_LINE_RE.encode(), body):
+        return None
+    return _from_arrow(table)
+
+
+def _from_arrow(table: pa.Table) -> pd.DataFrame:
+    """``table`` in pandas with each text column coded: a Categorical — its strings once per distinct value — unless
+    most of its values are distinct (ids, timestamps), then plain text."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = column.dictionary_encode()
+        entries = sum(len(chunk.dictionary) for chunk in column.chunks) if pa.types.is_dictionary(column.type) else 0
+        if entries > len(column) / 2:  # dictionary entries: at least the distinct values
+            column = column.cast(column.type.value_type)
+        columns.append(column)
+    return pa.table(columns, schema=pa.schema([f.with_type(c.type) for f, c in zip(table.schema, columns, strict=True)],
+                                              table.schema.metadata)).to_pandas()
 
 
 def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
@@ -501,12 +566,14 @@ def _suggest_sheet(book: pd.ExcelFile, others: list[str], schema: Schema, first:
 
 
 def _read_parquet(path: Path) -> _Source:
+    """Read a Parquet file with pyarrow, text columns coded as in a text file (:func:`_from_arrow`); a pandas index
+    saved with the table is dropped (rows are numbered in file order)."""
     try:
-        table = pd.read_parquet(path)
+        table = _from_arrow(pq.read_table(path))
     except Exception as exc:  # pyarrow raises several kinds for damaged or mislabelled files
         raise DataError("unreadable_file", file=path, detail=f"{type(exc).__name__}: {exc}") from exc
     headers = [str(h).strip() for h in table.columns]
-    return _Source(table.set_axis(range(table.shape[1]), axis=1), headers)
+    return _Source(table.reset_index(drop=True).set_axis(range(table.shape[1]), axis=1), headers)
 
 
 def _split_header(table: pd.DataFrame, **where) -> _Source:
@@ -620,26 +687,32 @@ class _Column:
                  problems: list[DataError], dont_know_codes: tuple[np.ndarray, frozenset], kind: str):
         self.field, self.header, self.path, self.formulas, self.kind = field, header, path, formulas, kind
         self.row_numbers, self.problems = row_numbers, problems
-        self.codes, uniques = pd.factorize(raw)
-        self.flagged = np.zeros(len(uniques), dtype=bool)  # distinct values already in a problem
-        self.values = pd.Series(uniques)
-        self.counts = np.bincount(self.codes[self.codes >= 0], minlength=len(uniques))
+        self.codes, self.values = distinct(raw)
+        self.flagged = np.zeros(len(self.values), dtype=bool)  # distinct values already in a problem
+        self.counts = np.bincount(self.codes + 1, minlength=len(self.values) + 1)[1:]
         text = self.values.astype("string").str.strip()
-        answer = field.type not in ("id", "label", "text")
-        numbers, words = dont_know_codes
-        coded = np.isin(pd.to_numeric(self.values, errors="coerce").to_numpy(dtype=float), numbers) if len(numbers) \
-            else False
-        dont_know = (fold_answer(text).isin(words) | coded) & answer
-        marker = text.str.lower().isin(MISSING_MARKERS) & answer & ~dont_know
-        self.missing = (text.eq("") | marker | dont_know).to_numpy(dtype=bool)
+        marker, dont_know = self.non_answers(text, dont_know_codes)
+        self.missing = text.eq("").to_numpy(dtype=bool) | marker | dont_know
         self.text = text.mask(self.missing)
         self.coercions: list[Coercion] = []
-        self.note("missing_marker", marker.to_numpy(dtype=bool), ["∅"] * len(text))
-        self.note("dont_know", dont_know.to_numpy(dtype=bool), ["∅"] * len(text))
+        self.note("missing_marker", marker, ["∅"] * len(text))
+        self.note("dont_know", dont_know, ["∅"] * len(text))
+
+    def non_answers(self, text: pd.Series, dont_know_codes: tuple[np.ndarray, frozenset]) -> tuple[np.ndarray, ...]:
+        """Which distinct values are missing markers (#N/A, null …) and which explicit non-answers ("don't know"
+        words or codes); ids and free text have neither."""
+        none = np.zeros(len(text), dtype=bool)
+        if self.field.type in ("id", "label", "text"):
+            return none, none
+        numbers, words = dont_know_codes
+        dont_know = fold_answer(text).isin(words).to_numpy(dtype=bool)
+        if len(numbers):
+            dont_know = dont_know | np.isin(pd.to_numeric(self.values, errors="coerce").to_numpy(dtype=float), numbers)
+        return text.str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool) & ~dont_know, dont_know
 
     @property
     def n_missing(self) -> int:
-        return int((self.codes < 0).sum() + self.counts[self.missing].sum())
+        return int(len(self.codes) - self.counts.sum() + self.counts[self.missing].sum())
 
     def coerce(self) -> pd.Series:
         """The column as its schema type, one value per row; raises for any cell that does not fit."""
@@ -651,7 +724,7 @@ class _Column:
     def rows(self, mask, empty_cells: bool = False) -> np.ndarray:
         """Excel row numbers of the rows whose value is flagged in ``mask`` (per distinct value)."""
         per_code = np.append(np.asarray(mask, dtype=bool), empty_cells)
-        return self.row_numbers[np.flatnonzero(per_code[self.codes])]
+        return self.row_numbers[np.flatnonzero(per_code[self.codes])] if per_code.any() else self.row_numbers[:0]
 
     def fail(self, code: str, mask, empty_cells: bool = False, **params) -> None:
         """Record the problem ``code`` for the rows flagged in ``mask``, if any, quoting a few of their values
@@ -713,14 +786,14 @@ def _coerce_text(col: _Column) -> pd.Series:
     col.note("trimmed", (col.values.astype("string") != text).fillna(False), text)
     if col.field.type == "id":
         floaty = text.str.fullmatch(ID_FLOAT_RE).fillna(False)
-        fixed = text.mask(floaty, text.str.replace(r"\.0+$", "", regex=True))
+        fixed = text.mask(floaty, text[floaty].str.replace(r"\.0+$", "", regex=True))
         col.note("id_float", floaty, fixed)
         text = fixed
     starts = text.str.contains(FORMULA_RE).fillna(False)
-    formula = starts & pd.to_numeric(text.where(starts), errors="coerce").isna()
+    formula = pd.to_numeric(text[starts], errors="coerce").isna().reindex(text.index, fill_value=False)
     if col.formulas == "error":
         col.fail("formula_cells", formula)
-    escaped = text.mask(formula, "'" + text)
+    escaped = text.mask(formula, "'" + text[formula])
     col.note("formula_escaped", formula, escaped)
     return escaped
 

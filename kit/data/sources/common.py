@@ -9,9 +9,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-TOTAL_ROW = re.compile(r"^(?:合计|总计|共计|小计|平均值?|均值|汇总|total|totals|sum|average|mean|grand total|subtotal)"
-                       r"(?:$|[\s:：（(]|\d)")
-"""A first or second cell that starts a totals or averages row: "合计", "平均", "共计：110 条", "Total"."""
+from kit.scores import fold_width
+
+TOTAL_WORDS = r"^(?:合计|总计|共计|小计|平均值?|均值|汇总|total|totals|sum|average|mean|grand total|subtotal)"
+TOTAL_ROW = (re.compile(TOTAL_WORDS), re.compile(TOTAL_WORDS + r"(?:$|[\s:：（(]|\d)"))
+"""A first or second cell that starts a totals or averages row: "合计", "平均", "共计：110 条", "Total" (the word
+first, searched by pyarrow; then what follows it, by Python's re)."""
 PLACEHOLDERS = frozenset({"(空)", "（空）", "(跳过)", "（跳过）", "-3", "(skipped)", "n/a"})
 """What platforms write in a cell nobody answered (问卷星 (空) for an empty text, (跳过) or -3 for a skipped
 question)."""
@@ -49,6 +52,8 @@ class Adapted:
     def keep(self, mask, reason: str) -> Adapted:
         """Only the rows where ``mask`` holds; the others are excluded for ``reason``."""
         mask = np.asarray(mask, dtype=bool)
+        if mask.all():
+            return self
         gone = [Excluded(int(r), reason) for r in self.rows[~mask]]
         originals = {p: column[mask].reset_index(drop=True) for p, column in self.originals.items()}
         return replace(self, table=self.table[mask].reset_index(drop=True), rows=self.rows[mask],
@@ -78,29 +83,71 @@ def fold(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip().lower()
 
 
-def flags(column: pd.Series, test) -> np.ndarray:
-    """Whether each cell, folded (:func:`fold`), passes ``test`` — a compiled pattern (searched), a set (member)
-    or a string (equal); one bool per row, worked out once per distinct value with vectorised string ops."""
+def distinct(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each row's position among the column's distinct values (-1 for an empty cell) and those values in the order
+    they first appear; a categorical column gives the values it holds, as the same column read as text would."""
     codes, uniques = pd.factorize(column)
-    folded = pd.Series(uniques, dtype=object).astype("string").str.normalize("NFKC").str.strip().str.lower()
+    if isinstance(uniques.dtype, pd.CategoricalDtype):
+        uniques = uniques.astype(uniques.categories.dtype)
+    return codes, pd.Series(uniques)
+
+
+def per_value(column: pd.Series, change) -> pd.Series:
+    """``change`` (distinct values → a new value each) worked out once per distinct value and spread over the rows;
+    empty cells stay empty."""
+    codes, values = distinct(column)
+    return pd.Series(pd.Series(change(values)).array.take(codes, allow_fill=True), index=column.index)
+
+
+def plain(column: pd.Series) -> pd.Series:
+    """A categorical column as the values it holds, row by row (any other column as it is)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column
+    values = column.cat.categories.array.take(column.cat.codes.to_numpy(), allow_fill=True)
+    return pd.Series(values, index=column.index, name=column.name)
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Values as ``string`` dtype: text as it is, numbers and dates (Excel, Parquet) as Python writes them."""
+    return values.astype("string") if isinstance(values.dtype, pd.StringDtype) else values.astype(object).astype("string")
+
+
+def flags(column: pd.Series, test) -> np.ndarray:
+    """Whether each cell, folded (:func:`fold`), passes ``test`` — a compiled pattern (searched), a set (member),
+    a string (equal) or a tuple of them (all); one bool per row, worked out once per distinct value with vectorised
+    string ops (row by row in a text column that is not coded: its values are mostly distinct)."""
+    codes, values = (np.arange(len(column)), column) if isinstance(column.dtype, pd.StringDtype) else distinct(column)
+    folded = fold_width(as_text(values)).str.strip().str.lower()
     folded = pd.concat([folded, pd.Series([""], dtype="string")], ignore_index=True).fillna("")
+    return _passes(folded, test)[codes]
+
+
+def _passes(folded: pd.Series, test) -> np.ndarray:
+    """:func:`flags` on folded values; each test of a tuple is tried only on the values the ones before passed (a
+    pattern pyarrow can search first spares Python's re the rest)."""
+    if isinstance(test, tuple):
+        passed = np.ones(len(folded), dtype=bool)
+        for one in test:
+            candidates = np.flatnonzero(passed)
+            passed[candidates] = _passes(folded.iloc[candidates], one)
+        return passed
     if isinstance(test, re.Pattern):
-        per_value = folded.str.contains(test)
+        found = folded.str.contains(test)
     elif isinstance(test, set | frozenset):
-        per_value = folded.isin(test)
+        found = folded.isin(test)
     else:
-        per_value = folded.eq(test)
-    return per_value.fillna(False).to_numpy(dtype=bool)[codes]
+        found = folded.eq(test)
+    return found.fillna(False).to_numpy(dtype=bool)
 
 
 def rows_where_all(table: pd.DataFrame, tests: dict) -> np.ndarray:
-    """Rows where ``tests[column]`` holds for every listed column, narrowing the candidate rows column by column
-    (most files fail on the first column, so the rest is never read)."""
+    """Rows where ``tests[column]`` holds for every listed column, narrowing the candidate rows column by column,
+    coded (categorical) ones first (most files fail on the first column, so the rest is never read)."""
     candidates = np.arange(len(table))
-    for position, test in tests.items():
+    for position in sorted(tests, key=lambda p: not isinstance(table[p].dtype, pd.CategoricalDtype)):
         if not len(candidates):
             break
-        candidates = candidates[flags(table[position].iloc[candidates], test)]
+        candidates = candidates[flags(table[position].iloc[candidates], tests[position])]
     found = np.zeros(len(table), dtype=bool)
     found[candidates] = True
     return found
@@ -122,7 +169,9 @@ def junk_rows(adapted: Adapted) -> Adapted:
     return adapted.keep(~np.asarray(repeated, dtype=bool), "repeated_header")
 
 
-TEST_MARKS = re.compile(r"^(?:test|testing|测试|测试数据)$|please ignore|请忽略|测试数据|^test\s*[-–:]")
+TEST_MARKS = (re.compile(r"test|测试|please ignore|请忽略"),
+              re.compile(r"^(?:test|testing|测试|测试数据)$|please ignore|请忽略|测试数据|^test\s*[-–:]"))
+"""A cell that is only "test"/"测试" or says to ignore the row (its words first, as :data:`TOTAL_ROW`)."""
 
 
 def test_rows(adapted: Adapted, skip=()) -> Adapted:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kit.data.sources.common import Adapted, fold
+from kit.data.sources.common import Adapted, fold, per_value
 
 NAME = "google_forms"
 TIMESTAMPS = {"timestamp", "时间戳记", "時間戳記"}
@@ -18,7 +18,12 @@ def detect(table: pd.DataFrame, headers: list[str]) -> bool:
 
 def adapt(table: pd.DataFrame, headers: list[str], rows: np.ndarray) -> Adapted:
     table = table.copy()
-    stamps = table[0].astype("string").str.replace(r"\s*GMT[+-]\d{1,2}(?::?\d{2})?$", "", regex=True)
-    table[0] = pd.to_datetime(stamps, format="mixed", errors="coerce").dt.strftime("%Y-%m-%d %H:%M:%S") \
-        .where(lambda s: s.notna(), table[0])
+    table[0] = per_value(table[0], _timestamps)
     return Adapted(NAME, table, headers, rows, fields={0: "submitted_at"})
+
+
+def _timestamps(values: pd.Series) -> pd.Series:
+    """Timestamps as "2025-03-01 20:05:00" (from "2025/03/01 8:05:00 PM GMT+8"); what is none stays as it was."""
+    stamps = values.astype("string").str.replace(r"\s*GMT[+-]\d{1,2}(?::?\d{2})?$", "", regex=True)
+    return pd.to_datetime(stamps, format="mixed", errors="coerce").dt.strftime("%Y-%m-%d %H:%M:%S") \
+        .where(lambda s: s.notna(), values)

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from kit.data.sources.common import PLACEHOLDERS, Adapted, fold, numbered
+from kit.data.sources.common import PLACEHOLDERS, Adapted, distinct, fold, numbered, per_value
 
 RULES = (  # (kit column, pattern on the folded header without its numbering, pattern it must not match)
     ("nps", r"推荐.*(朋友|同事|亲友|家人|他人|别人)|(朋友|同事|亲友).*推荐|^推荐(指数|度|意向)$|recommend",
@@ -50,6 +50,8 @@ EASE = re.compile(r"容易|轻松|\beasy\b|\bease\b")
 """An effort question worded as ease ("How easy was it …", "是否容易"): its answers run the other way from the kit's
 CES (1–7, lower = easier)."""
 CES_POINTS = 7
+DECODED = ("nps", "csat", "ces", "duration_s", "channel", "comment")
+"""Kit columns whose answers :func:`decode` reads."""
 CLOCK = re.compile(r"^\s*(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})\s*$")
 
 
@@ -101,10 +103,10 @@ def ease_to_effort(column: pd.Series, header: str) -> tuple[pd.Series | None, tu
     """Answers to an ease question as the kit's effort score, 8 − answer, when they show a 7-point scale (some
     answer above 5); else None, since 1–5 could be a 5-point ease scale or part of a 7-point one. And the note
     that says which."""
-    numbers = pd.to_numeric(column, errors="coerce")
-    whole = numbers.dropna()
-    if len(whole) == column.notna().sum() and len(whole) and whole.between(1, CES_POINTS).all() and whole.max() > 5:
-        return (CES_POINTS + 1) - numbers, ("ease_reversed", {"column": header})
+    numbers = pd.to_numeric(distinct(column)[1], errors="coerce")
+    if len(numbers) and numbers.notna().all() and numbers.between(1, CES_POINTS).all() and numbers.max() > 5:
+        return per_value(column, lambda answers: (CES_POINTS + 1) - pd.to_numeric(answers)), \
+            ("ease_reversed", {"column": header})
     return None, ("ease_unknown", {"column": header})
 
 
@@ -120,23 +122,20 @@ def question_field(header: str) -> str | None:
 def decode(column: pd.Series, name: str) -> tuple[pd.Series, dict]:
     """Answers of kit column ``name`` as scores / seconds / one channel; and ``{answer: value}`` for every
     answer that changed (empty when none did)."""
-    values = pd.Series(column.dropna().unique())
-    if values.empty:
+    if name not in DECODED:
         return column, {}
+    values = distinct(column)[1]
     if name in ("nps", "csat", "ces"):
         mapping = {v: score(v, name) for v in values if not _numeric(v) and score(v, name) is not None}
     elif name == "duration_s":
         mapping = {v: seconds(v) for v in values if not _numeric(v) and seconds(v) is not None}
     elif name == "channel":
         mapping = {v: first_choice(v) for v in values if first_choice(v) != v}
-    else:
-        mapping = {}
-    if name == "comment":  # a platform's "(空)" is no verbatim; in a score column it is a non-answer, counted apart
-        mapping |= {v: None for v in values if fold(v) in PLACEHOLDERS}
+    else:  # a platform's "(空)" is no verbatim comment; in a score column it is a non-answer, counted apart
+        mapping = {v: None for v in values if fold(v) in PLACEHOLDERS}
     if not mapping:
         return column, {}
-    changed = column.isin(list(mapping)).to_numpy()
-    return column.astype(object).where(~changed, column.map(mapping)), mapping
+    return per_value(column, lambda answers: answers.astype(object).map(lambda a: mapping.get(a, a))), mapping
 
 
 def score(label, name: str = "csat") -> int | None:
@@ -169,7 +168,7 @@ def first_choice(answer):
 
 def _codes_only(column: pd.Series) -> bool:
     """Whether every answer is an option number or a list of them ("2", "1,3")."""
-    values = column.dropna().astype(str).str.strip()
+    values = distinct(column)[1].astype(str).str.strip()
     return bool(len(values)) and values.str.fullmatch(r"\d+(?:\s*[,;┋]\s*\d+)*").all()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kit.data.sources.common import Adapted, fold
+from kit.data.sources.common import Adapted, fold, plain
 
 NAME = "surveymonkey"
 FIELDS = {"respondent id": "response_id", "end date": "submitted_at"}
@@ -35,7 +35,7 @@ def adapt(table: pd.DataFrame, headers: list[str], rows: np.ndarray) -> Adapted:
     for group in groups:
         first = group[0]
         if len(group) > 1:  # one column per option: the first option chosen
-            chosen = body[group].bfill(axis=1).iloc[:, 0]
+            chosen = body[group].apply(plain).bfill(axis=1).iloc[:, 0]
             columns[len(named)] = chosen
         else:
             columns[len(named)] = body[first]
