@@ -375,9 +375,9 @@ class SandboxKernelManager(AsyncKernelManager):
             os.close(ready_read)
         fill = {PARENT_FD: str(parent_fd), "{connection_file}": self.connection_file}
         args = [fill.get(arg, arg) for arg in launcher[3:]]
-        output = log.fileno() if hasattr(log, "fileno") else os.open(os.devnull, os.O_WRONLY)
-        self._kit_kernel = warm.spawn(factory, launcher[2], args, env=jail.env, cwd=jail.home,
-                                      fds={1: output, 2: output, parent_fd: parent_fd}, join=first, uid=jail.uid)
+        fds = {parent_fd: parent_fd, **({1: log.fileno(), 2: log.fileno()} if hasattr(log, "fileno") else {})}
+        self._kit_kernel = warm.spawn(factory, launcher[2], args, env=jail.env, cwd=jail.home, fds=fds, join=first,
+                                      uid=jail.uid)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
